@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, build, run the whole test suite.
+# Environment: HL_BUILD_DIR (default build), HL_WERROR=ON, HL_ASAN=ON,
+# HL_SKIP_FUZZ=1 to skip the clang/libFuzzer build.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+scripts/deps.sh test
+build="${HL_BUILD_DIR:-build}"
+werror="${HL_WERROR:-OFF}"
+asan="${HL_ASAN:-OFF}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHL_TESTS=ON \
+  -DHL_WERROR="$werror" -DHL_ASAN="$asan"
+cmake --build "$build" -j2
+run_ctest() {
+  # Viewer tests need a display; Xvfb provides one when there is none.
+  if [[ -z "${DISPLAY:-}" ]] && command -v xvfb-run >/dev/null; then
+    xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir "$1" --output-on-failure -j2 "${@:2}"
+  else
+    ctest --test-dir "$1" --output-on-failure -j2 "${@:2}"
+  fi
+}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+run_ctest "$build"
+if [[ "${HL_SKIP_FUZZ:-0}" != "1" ]]; then
+  # The parsers' libFuzzer targets, each run for a bounded time over its seeds.
+  fuzz="${build}-fuzz"
+  CC=clang CXX=clang++ cmake -S . -B "$fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHL_FUZZ=ON
+  cmake --build "$fuzz" -j2
+  ctest --test-dir "$fuzz" --output-on-failure
+fi
