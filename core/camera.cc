@@ -28,6 +28,19 @@ Rigid3d Rigid3d::FromRvecTvec(const Eigen::Vector3d& rvec, const Eigen::Vector3d
 
 Eigen::Vector3d Rigid3d::Rvec() const { return RvecFromQuaternion(rotation); }
 
+std::array<double, 9> Camera::TiltMatrix(double tau_x, double tau_y) {
+  const double cx = std::cos(tau_x), sx = std::sin(tau_x);
+  const double cy = std::cos(tau_y), sy = std::sin(tau_y);
+  Eigen::Matrix3d rot_x, rot_y;
+  rot_x << 1, 0, 0, 0, cx, sx, 0, -sx, cx;
+  rot_y << cy, 0, -sy, 0, 1, 0, sy, 0, cy;
+  const Eigen::Matrix3d rot_xy = rot_y * rot_x;
+  Eigen::Matrix3d proj_z;
+  proj_z << rot_xy(2, 2), 0, -rot_xy(0, 2), 0, rot_xy(2, 2), -rot_xy(1, 2), 0, 0, 1;
+  const Eigen::Matrix3d m = proj_z * rot_xy;
+  return {m(0, 0), m(0, 1), m(0, 2), m(1, 0), m(1, 1), m(1, 2), m(2, 0), m(2, 1), m(2, 2)};
+}
+
 Eigen::Vector2d Camera::ImageFromNormalized(const Eigen::Vector2d& xy) const {
   double xd, yd;
   Distort(dist.data(), static_cast<int>(dist.size()), xy.x(), xy.y(), &xd, &yd);
