@@ -1,0 +1,91 @@
+#pragma once
+
+// The measures every drill shares (drills.md "Measures"), computed from marker
+// trajectories in the subject's own frame.
+//
+// Landmarks: SACRUM is the centre of the pelvis plate's markers; the DOWEL line
+// is fitted through the dowel markers seen in a frame (any two fix it);
+// KNEE_L/KNEE_R, THORAX, HEAD, BAR, FOOT_L/FOOT_R are their markers' centres.
+// A landmark made of several markers is valid only in frames where all its
+// usable markers are seen, so a dropout never shifts it.
+//
+// Reference posture: the static trial when there is one (each marker's mean
+// position over the frames it is seen), else the first quiet second of the
+// trial itself. Gap, hip flexion, back flexion and pelvis angles are changes
+// from that posture; hip and knee travel are changes from the trial's start.
+//
+// Subject frame: up is the world Z (the floor board sets it); left points from
+// the right knee to the left knee (or foot to foot) in the reference posture;
+// forward = left x up. With neither knees nor feet, forward is opposite to the
+// way the sacrum travels most during the trial (hips go back in every drill).
+
+#include <Eigen/Core>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/trajectory.h"
+
+namespace hl {
+
+struct MarkerSet;
+
+struct MeasureSeries {
+  std::string name;  // an HL_MEASURE_* name
+  std::vector<double> values;
+  std::vector<uint8_t> valid;  // 1 where values[i] counts
+};
+
+// Segment name -> trajectory labels of its markers ("M10", ...).
+using SegmentLabels = std::map<std::string, std::vector<std::string>>;
+
+// Labels M<id> per segment of a marker set.
+SegmentLabels SegmentLabelsFromMarkerSet(const MarkerSet& set);
+
+struct MeasureOptions {
+  // A marker counts as tracked when it is valid in at least this fraction of frames.
+  double min_valid_fraction = 0.2;
+  // Length of the quiet window that stands in for a missing static trial.
+  double quiet_window_s = 1.0;
+  // A window is quiet when no marker strays further than this from its mean.
+  double quiet_max_motion_m = 0.01;
+  // Start positions (hip and knee travel) average the first valid samples over this time.
+  double start_window_s = 0.2;
+};
+
+struct SubjectFrame {
+  Eigen::Vector3d forward = Eigen::Vector3d::UnitX();
+  Eigen::Vector3d left = Eigen::Vector3d::UnitY();
+  Eigen::Vector3d up = Eigen::Vector3d::UnitZ();
+  std::string forward_from;  // "knees", "feet" or "sacrum motion"
+};
+
+struct Measures {
+  double fps = 0.0;
+  int num_frames = 0;
+  SubjectFrame frame;
+  bool has_static_trial = false;
+  // Where the reference posture came from, for the output ("static trial", or
+  // "first quiet second of the trial (frames A-B); no static trial given").
+  std::string reference;
+  // Segments with enough tracked markers (dowel needs two).
+  std::vector<std::string> segments;
+  std::vector<MeasureSeries> series;
+  // SACRUM, DOWEL_TOP, DOWEL_BOTTOM, KNEE_L, KNEE_R, ... per frame (metres, world).
+  Trajectories landmarks;
+
+  // nullptr when absent.
+  const MeasureSeries* Find(std::string_view name) const;
+};
+
+// The segments of `segments` whose markers are tracked well enough in `trial`.
+std::vector<std::string> PresentSegments(const Trajectories& trial, const SegmentLabels& segments,
+                                         const MeasureOptions& options = {});
+
+// Throws hl::Error("static trial" or "recording", why) when the reference
+// posture or the subject's facing cannot be found.
+Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segments,
+                         const Trajectories* static_trial, const MeasureOptions& options = {});
+
+}  // namespace hl

@@ -1,0 +1,31 @@
+// kneeling_squat: kneeling, so the knees are out of the movement; the hips sit
+// back and down towards the heels, then drive forward to full extension.
+
+#include "plugins/common/drill_checks.h"
+
+namespace {
+
+const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "dowel|thorax", nullptr};
+const char* const kOptional[] = {"foot_left", "foot_right", nullptr};
+
+enum { kHipsBackMin, kLockoutMax, kNumThresholds };
+const hl_threshold kThresholds[kNumThresholds] = {
+    {"hips_back_min_m", 0.10, "m", "hips_not_back when the sacrum goes back less than this", "ours"},
+    {"lockout_max_deg", 10.0, "deg",
+     "incomplete_lockout when the hips stay flexed more than this as the rep finishes", "ours"},
+};
+
+void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
+  hl_drill::CheckHipsBack(rc, rep, rc.T(kHipsBackMin));
+  hl_drill::CheckHingeDepth(rc, rep, /*min_deg=*/0.0);
+  hl_drill::CheckLockoutAtEnd(rc, rep, rc.T(kLockoutMax));
+}
+
+constexpr hl_drill::DrillSpec kSpec = {
+    "kneeling_squat", "Kneeling squat", "1.0.0", kRequired, kOptional, kThresholds,
+    kNumThresholds, HL_MEASURE_HIP_DISPLACEMENT, /*rep_min_amplitude=*/0.08, nullptr, 0,
+    /*needs_static_trial=*/false, ScoreRep};
+
+}  // namespace
+
+HL_DRILL_ENTRY(kSpec)

@@ -1,0 +1,229 @@
+// Measures on analytic trajectories (tests/plugins/synthetic_body.h): each pose
+// number must come back within 1 mm / 0.1 deg.
+
+#include "plugins/host/measures.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "plugins/hingelab_plugin.h"
+#include "tests/plugins/synthetic_body.h"
+
+namespace hl {
+namespace {
+
+using test::BodyLayout;
+using test::BodyPose;
+using test::kDeg;
+
+constexpr double kFps = 100.0;
+constexpr double kMm = 1e-3;
+constexpr double kTenthDeg = 0.1 * kDeg;
+
+Trajectories StaticTrial(const BodyLayout& layout) {
+  return test::MakeTrial(std::vector<BodyPose>(100, BodyPose{}), kFps, layout);
+}
+
+// 1.5 s standing, then one second easing into `pose` and holding it.
+Trajectories TrialTo(const BodyPose& pose, const BodyLayout& layout) {
+  test::Motion motion(kFps);
+  motion.Hold(1.5).MoveTo(pose, 1.0).Hold(0.5);
+  return test::MakeTrial(motion.poses(), kFps, layout);
+}
+
+double Last(const Measures& m, const char* name) {
+  const MeasureSeries* s = m.Find(name);
+  EXPECT_NE(s, nullptr) << name;
+  if (s == nullptr) return NAN;
+  EXPECT_TRUE(s->valid.back()) << name;
+  return s->values.back();
+}
+
+BodyPose Hinged() {
+  BodyPose p;
+  p.hip_back_m = 0.12;
+  p.hip_down_m = 0.03;
+  p.pelvis_tilt_rad = 35 * kDeg;
+  p.back_flexion_rad = 15 * kDeg;
+  p.gap_m = 0.04;
+  p.knee_travel_left_m = 0.06;
+  p.knee_travel_right_m = 0.02;
+  return p;
+}
+
+TEST(Measures, StandingStillIsZeroEverywhere) {
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  const Measures m = ComputeMeasures(TrialTo(BodyPose{}, layout), test::Segments(layout), &stat);
+  EXPECT_TRUE(m.has_static_trial);
+  for (const char* name : {HL_MEASURE_DOWEL_GAP, HL_MEASURE_HIP_BACK, HL_MEASURE_HIP_DOWN,
+                           HL_MEASURE_KNEE_TRAVEL, HL_MEASURE_TRUNK_INCLINATION,
+                           HL_MEASURE_HIP_FLEXION, HL_MEASURE_BACK_FLEXION, HL_MEASURE_PELVIS_TILT,
+                           HL_MEASURE_PELVIS_DROP, HL_MEASURE_PELVIS_ROTATION}) {
+    EXPECT_NEAR(Last(m, name), 0.0, 1e-9) << name;
+  }
+}
+
+TEST(Measures, KnownHingeComesBackWithinAMillimetreAndATenthOfADegree) {
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  const BodyPose pose = Hinged();
+  const Measures m = ComputeMeasures(TrialTo(pose, layout), test::Segments(layout), &stat);
+
+  EXPECT_EQ(m.frame.forward_from, "knees");
+  EXPECT_NEAR(std::atan2(m.frame.forward.y(), m.frame.forward.x()), layout.yaw_rad, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_DOWEL_GAP), 0.04, kMm);
+  const Eigen::Vector3d sacrum_moved = test::SacrumInSubject(pose) - test::SacrumInSubject({});
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_BACK), -sacrum_moved.x(), kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_DOWN), -sacrum_moved.z(), kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_UP), sacrum_moved.z(), kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_KNEE_TRAVEL_LEFT), 0.06, kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_KNEE_TRAVEL_RIGHT), 0.02, kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_KNEE_TRAVEL), 0.06, kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_TRUNK_INCLINATION), 50 * kDeg, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_BACK_FLEXION), 15 * kDeg, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_TILT), 35 * kDeg, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_DROP), 0.0, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_ROTATION), 0.0, kTenthDeg);
+  // Folding forward flexes the hip: more than the pelvis alone tilted.
+  EXPECT_GT(Last(m, HL_MEASURE_HIP_FLEXION), 35 * kDeg);
+}
+
+TEST(Measures, PureTranslationGivesExactHipDisplacement) {
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  BodyPose pose;
+  pose.hip_back_m = 0.15;
+  pose.hip_down_m = 0.05;
+  const Measures m = ComputeMeasures(TrialTo(pose, layout), test::Segments(layout), &stat);
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_BACK), 0.15, kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_DOWN), 0.05, kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_DISPLACEMENT), std::hypot(0.15, 0.05), kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_DOWEL_GAP), 0.0, kMm);
+}
+
+TEST(Measures, PelvisDropAndRotationSeparately) {
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  BodyPose drop;
+  drop.pelvis_drop_rad = 6 * kDeg;
+  Measures m = ComputeMeasures(TrialTo(drop, layout), test::Segments(layout), &stat);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_DROP), 6 * kDeg, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_ROTATION), 0.0, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_TILT), 0.0, kTenthDeg);
+  BodyPose turn;
+  turn.pelvis_rotation_rad = -12 * kDeg;
+  m = ComputeMeasures(TrialTo(turn, layout), test::Segments(layout), &stat);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_ROTATION), -12 * kDeg, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_DROP), 0.0, kTenthDeg);
+}
+
+TEST(Measures, FirstQuietSecondStandsInForTheStaticTrial) {
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  const Trajectories trial = TrialTo(Hinged(), layout);
+  const Measures with = ComputeMeasures(trial, test::Segments(layout), &stat);
+  const Measures without = ComputeMeasures(trial, test::Segments(layout), nullptr);
+  EXPECT_FALSE(without.has_static_trial);
+  EXPECT_NE(without.reference.find("first quiet second"), std::string::npos) << without.reference;
+  EXPECT_NE(without.reference.find("frames 0-99"), std::string::npos) << without.reference;
+  for (const auto& s : with.series) {
+    EXPECT_NEAR(Last(without, s.name.c_str()), s.values.back(), 1e-9) << s.name;
+  }
+}
+
+TEST(Measures, WithoutKneesForwardComesFromTheHipsGoingBack) {
+  BodyLayout layout;
+  layout.knees = false;
+  const Trajectories stat = StaticTrial(layout);
+  const Measures m = ComputeMeasures(TrialTo(Hinged(), layout), test::Segments(layout), &stat);
+  EXPECT_EQ(m.frame.forward_from, "sacrum motion");
+  EXPECT_NEAR(std::atan2(m.frame.forward.y(), m.frame.forward.x()), layout.yaw_rad, kTenthDeg);
+  EXPECT_EQ(m.Find(HL_MEASURE_KNEE_TRAVEL), nullptr);
+  EXPECT_EQ(m.Find(HL_MEASURE_HIP_FLEXION), nullptr);
+  EXPECT_NEAR(Last(m, HL_MEASURE_DOWEL_GAP), 0.04, kMm);
+}
+
+TEST(Measures, ThoraxStandsInForTheDowelAsTheTrunkLine) {
+  BodyLayout layout;
+  layout.dowel = false;
+  layout.thorax = true;
+  const Trajectories stat = StaticTrial(layout);
+  const Measures m = ComputeMeasures(TrialTo(Hinged(), layout), test::Segments(layout), &stat);
+  EXPECT_EQ(m.Find(HL_MEASURE_DOWEL_GAP), nullptr);
+  EXPECT_NEAR(Last(m, HL_MEASURE_TRUNK_INCLINATION), 50 * kDeg, kTenthDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_BACK_FLEXION), 15 * kDeg, kTenthDeg);
+}
+
+TEST(Measures, DropoutsInvalidateOnlyWhatTheyTouch) {
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  Trajectories trial = TrialTo(Hinged(), layout);
+  const int last = trial.num_frames() - 1;
+  trial.at(last, trial.LabelIndex("M1")) = Sample::Invalid();   // one of three dowel markers
+  trial.at(last - 1, trial.LabelIndex("M11")) = Sample::Invalid();  // a pelvis marker
+  const Measures m = ComputeMeasures(trial, test::Segments(layout), &stat);
+  EXPECT_NEAR(Last(m, HL_MEASURE_DOWEL_GAP), 0.04, kMm);  // two dowel markers still fix the line
+  EXPECT_NEAR(Last(m, HL_MEASURE_TRUNK_INCLINATION), 50 * kDeg, kTenthDeg);
+  EXPECT_FALSE(m.Find(HL_MEASURE_DOWEL_GAP)->valid[last - 1]);  // no sacrum without its plate
+  EXPECT_FALSE(m.Find(HL_MEASURE_HIP_BACK)->valid[last - 1]);
+  EXPECT_TRUE(m.Find(HL_MEASURE_KNEE_TRAVEL)->valid[last - 1]);
+  const int sacrum = m.landmarks.LabelIndex("SACRUM");
+  ASSERT_GE(sacrum, 0);
+  EXPECT_FALSE(m.landmarks.at(last - 1, sacrum).valid());
+  EXPECT_TRUE(m.landmarks.at(last, sacrum).valid());
+}
+
+TEST(Measures, TheStaticTrialMustSeeEveryBodyMarkerButNotTheBar) {
+  BodyLayout layout;
+  layout.bar = true;
+  Trajectories stat = StaticTrial(layout);
+  for (int f = 0; f < stat.num_frames(); ++f) {
+    stat.at(f, stat.LabelIndex("M40")) = Sample::Invalid();
+    stat.at(f, stat.LabelIndex("M41")) = Sample::Invalid();
+  }
+  BodyPose pose = Hinged();
+  pose.bar_height_m = 0.62;
+  const Trajectories trial = TrialTo(pose, layout);
+  const Measures m = ComputeMeasures(trial, test::Segments(layout), &stat);
+  EXPECT_NEAR(Last(m, HL_MEASURE_BAR_HEIGHT), 0.62, kMm);
+  EXPECT_NEAR(Last(m, HL_MEASURE_KNEE_HEIGHT), 0.50, kMm);
+  for (int f = 0; f < stat.num_frames(); ++f) stat.at(f, stat.LabelIndex("M20")) = Sample::Invalid();
+  try {
+    ComputeMeasures(trial, test::Segments(layout), &stat);
+    FAIL() << "a knee marker missing from the static trial was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("M20 (knee_left)"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Measures, SegmentsNeedEnoughTrackedMarkers) {
+  const BodyLayout layout;
+  Trajectories trial = TrialTo(Hinged(), layout);
+  for (int f = 0; f < trial.num_frames(); ++f) {
+    trial.at(f, trial.LabelIndex("M0")) = Sample::Invalid();
+    trial.at(f, trial.LabelIndex("M1")) = Sample::Invalid();
+  }
+  SegmentLabels segments = test::Segments(layout);
+  segments["head"] = {"M50"};  // in the marker set, never in the recording
+  const auto present = PresentSegments(trial, segments);
+  EXPECT_EQ(present, (std::vector<std::string>{"knee_left", "knee_right", "pelvis"}));
+}
+
+TEST(Measures, ABodyThatNeverStandsStillSaysSo) {
+  const BodyLayout layout;
+  test::Motion motion(kFps);
+  for (int i = 0; i < 3; ++i) motion.MoveTo(Hinged(), 0.5).MoveTo(BodyPose{}, 0.5);
+  const Measures m =
+      ComputeMeasures(test::MakeTrial(motion.poses(), kFps, layout), test::Segments(layout), nullptr);
+  EXPECT_NE(m.reference.find("stillest second"), std::string::npos) << m.reference;
+  EXPECT_NE(m.reference.find("approximate"), std::string::npos) << m.reference;
+
+  Trajectories unseen(std::vector<std::string>{"M10"}, 300, kFps);  // no valid sample at all
+  EXPECT_TRUE(ComputeMeasures(unseen, {{"pelvis", {"M10"}}}, nullptr).series.empty());
+  Trajectories no_rate(std::vector<std::string>{"M10"}, 10, 0.0);
+  EXPECT_THROW(ComputeMeasures(no_rate, {{"pelvis", {"M10"}}}, nullptr), Error);
+}
+
+}  // namespace
+}  // namespace hl
