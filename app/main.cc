@@ -28,7 +28,7 @@ void PrintCommandHelp(const hl::app::CommandSpec& c) {
   std::printf("usage: hingelab %s %s\n\n%s\n", c.name.c_str(), c.usage.c_str(), c.summary.c_str());
   if (!c.options.empty()) std::printf("\noptions:\n");
   for (const auto& o : c.options) {
-    std::string flag = "--" + o.name + (o.takes_value ? " VALUE" : "");
+    std::string flag = (o.name.size() == 1 ? "-" : "--") + o.name + (o.takes_value ? " VALUE" : "");
     std::printf("  %-26s %s\n", flag.c_str(), o.help.c_str());
   }
 }
