@@ -7,7 +7,7 @@ mode="${1:-build}"
 pkgs=(cmake g++ make pkg-config libopencv-dev libopencv-contrib-dev libceres-dev libeigen3-dev
       libimgui-dev libglfw3-dev libgl-dev libgtest-dev)
 if [[ "$mode" == "test" ]]; then
-  pkgs+=(xvfb xauth clang libclang-rt-14-dev)
+  pkgs+=(xvfb xauth clang libclang-rt-14-dev chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -30,8 +30,11 @@ std::string Fixed(double v, int decimals) {
 }
 
 // One series as an SVG polyline over the whole take; reps shaded behind it.
+// A threshold the plugin compares the series with is drawn dashed and kept in
+// range, so a series far below it does not fill the plot like a fault would.
 std::string Plot(const DrillScore& score, const MeasureSeries& series, const std::string& label,
-                 double to_unit, const std::string& unit) {
+                 double to_unit, const std::string& unit,
+                 const ThresholdInfo* threshold = nullptr) {
   const double w = 900, h = 160, pad = 30;
   const int n = static_cast<int>(series.values.size());
   double lo = INFINITY, hi = -INFINITY;
@@ -40,8 +43,13 @@ std::string Plot(const DrillScore& score, const MeasureSeries& series, const std
     lo = std::min(lo, series.values[f] * to_unit);
     hi = std::max(hi, series.values[f] * to_unit);
   }
-  if (!(hi > lo)) hi = lo + 1, lo = lo - 1;
   if (!std::isfinite(lo)) return "";
+  if (threshold) {
+    lo = std::min(lo, threshold->default_value * to_unit);
+    hi = std::max(hi, threshold->default_value * to_unit);
+  }
+  // A series flat up to rounding noise would otherwise be stretched into a zigzag.
+  if (!(hi - lo > 1e-9 * std::max({1.0, std::abs(lo), std::abs(hi)}))) hi = lo + 1, lo = lo - 1;
   auto x = [&](double f) { return pad + (w - 2 * pad) * f / std::max(1, n - 1); };
   auto y = [&](double v) { return h - pad - (h - 2 * pad) * (v - lo) / (hi - lo); };
   std::string svg = "<svg width=\"" + Fixed(w, 0) + "\" height=\"" + Fixed(h, 0) +
@@ -50,6 +58,15 @@ std::string Plot(const DrillScore& score, const MeasureSeries& series, const std
     svg += "<rect x=\"" + Fixed(x(r.rep.start_frame), 1) + "\" y=\"" + Fixed(pad, 1) +
            "\" width=\"" + Fixed(x(r.rep.end_frame) - x(r.rep.start_frame), 1) + "\" height=\"" +
            Fixed(h - 2 * pad, 1) + "\" fill=\"" + (r.rep.faults.empty() ? "#dfd" : "#fdd") + "\"/>";
+  }
+  if (threshold) {
+    const std::string ty = Fixed(y(threshold->default_value * to_unit), 1);
+    svg += "<line x1=\"" + Fixed(pad, 1) + "\" y1=\"" + ty + "\" x2=\"" + Fixed(w - pad, 1) +
+           "\" y2=\"" + ty + "\" stroke=\"#c00\" stroke-dasharray=\"6 4\"/><text x=\"" +
+           Fixed(w - pad, 0) + "\" y=\"" + Fixed(y(threshold->default_value * to_unit) - 4, 0) +
+           "\" font-size=\"11\" text-anchor=\"end\" fill=\"#c00\">" + Escape(threshold->name) +
+           " " + FormatDouble(threshold->default_value) + " " + Escape(threshold->unit) +
+           " (default)</text>";
   }
   std::string points;
   for (int f = 0; f < n; ++f) {
@@ -115,7 +132,12 @@ std::string ScoreReportHtml(const DrillScore& score, const DrillPlugin& plugin,
                  angle ? "deg" : "m") + "\n";
   }
   if (const MeasureSeries* s = score.measures.Find(HL_MEASURE_DOWEL_GAP)) {
-    html += "<h2>Dowel gap at the sacrum</h2>\n" + Plot(score, *s, "dowel gap", 1.0, "m") + "\n";
+    const ThresholdInfo* contact = nullptr;
+    for (const auto& t : plugin.thresholds()) {
+      if (t.name == "contact_gap_m") contact = &t;
+    }
+    html += "<h2>Dowel gap at the sacrum</h2>\n" + Plot(score, *s, "dowel gap", 1.0, "m", contact) +
+            "\n";
   }
   html += "<h2>Thresholds</h2>\n<table><tr><th>name</th><th>default</th><th>source</th>"
           "<th>meaning</th></tr>\n";
