@@ -1,0 +1,67 @@
+#pragma once
+
+// Intrinsics of one camera from board views (images or frames of a video).
+//
+// With many candidate views (a video), a capped subset is chosen: views
+// blurrier than half the median are dropped, then farthest-point sampling on
+// (board centre x, y in the image, apparent size, perspective tilt) keeps the
+// views that differ most, because near-duplicate views add no constraint on
+// distortion or focal length. The solve is OpenCV's calibrateCamera on the
+// board's 3D corners (the same least squares calibrateCameraCharuco runs).
+// RMS is OpenCV's: sqrt(sum of squared reprojection distances / corners).
+
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "calibration/board.h"
+#include "core/camera.h"
+
+namespace hl {
+
+struct IntrinsicsOptions {
+  // At most this many views enter the solve (video gives thousands).
+  int max_views = 40;
+  // Fewest accepted views to calibrate from; fewer leaves focal length and
+  // distortion poorly determined.
+  int min_views = 3;
+  // Eight distortion coefficients (k4..k6) instead of five: wide-angle lenses.
+  bool rational_model = false;
+  // Views sharper than this fraction of the median sharpness stay candidates.
+  double min_relative_sharpness = 0.5;
+  // The image is divided into coverage_grid x coverage_grid cells; coverage
+  // is the fraction holding at least one corner of a used view.
+  int coverage_grid = 8;
+  // Below this coverage a warning says distortion may be poorly constrained.
+  double warn_coverage = 0.5;
+
+  void Check() const;
+};
+
+struct IntrinsicsResult {
+  Camera camera;                        // intrinsics and image size; cam_from_world identity
+  double rms_px = 0.0;                  // over all used corners
+  std::vector<int> used_views;          // indices into the views given
+  std::vector<double> view_rms_px;      // per used view
+  std::vector<Rigid3d> cam_from_board;  // per used view
+  double coverage = 0.0;                // see IntrinsicsOptions::coverage_grid
+  std::vector<std::string> warnings;
+
+  std::string Summary() const;
+};
+
+// Indices of at most `max_views` accepted views, sharp and spread out.
+std::vector<int> SelectViews(const Board& board, const std::vector<BoardView>& views,
+                             const cv::Size& image_size, const IntrinsicsOptions& options);
+
+// Fraction of grid cells holding a corner of one of the views.
+double CornerCoverage(const std::vector<const BoardView*>& views, const cv::Size& image_size,
+                      int grid);
+
+// Throws hl::Error(camera_name, ...) when too few accepted views exist.
+IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<BoardView>& views,
+                                     const cv::Size& image_size, const IntrinsicsOptions& options,
+                                     const std::string& camera_name);
+
+}  // namespace hl
