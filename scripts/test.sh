@@ -20,7 +20,9 @@ run_ctest() {
     ctest --test-dir "$1" --output-on-failure -j2 "${@:2}"
   fi
 }
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 run_ctest "$build"
 if [[ "${HL_SKIP_FUZZ:-0}" != "1" ]]; then
   # The parsers' libFuzzer targets, each run for a bounded time over its seeds.
