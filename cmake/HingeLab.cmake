@@ -6,8 +6,10 @@
 #   hl_add_module_tests(core DEPS hl_core)   registers every tests/core/*_test.cc
 
 function(hl_set_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local
-                         -Wno-missing-field-initializers)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wshadow=local)
+  endif()
   if(HL_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
