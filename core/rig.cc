@@ -207,6 +207,7 @@ Camera ReadYamlCamera(const YamlNode& node, const std::string& name, int index) 
   c.cam_from_world = Rigid3d::FromRvecTvec(rvec, tvec);
   if (const YamlNode* rms = node.Find("rms_px"))
     c.rms_px = YamlNumber(*rms, name, what + ": rms_px");
+  if (c.rms_px < 0) c.rms_px = -1.0;  // any negative value means "unknown"
   CheckCamera(c, name, at);
   return c;
 }
@@ -309,6 +310,7 @@ Camera ReadTomlCamera(const TomlTable& t, const std::string& name) {
   if (const TomlValue* rms = t.Find("rms_px")) {
     if (!rms->IsNumber()) throw Error(name, at + what + ": rms_px must be a number");
     c.rms_px = rms->AsDouble();
+    if (c.rms_px < 0) c.rms_px = -1.0;  // any negative value means "unknown"
   }
   CheckCamera(c, name, at);
   return c;
@@ -358,6 +360,7 @@ Rig ParseRigYaml(std::string_view text, const std::string& name) {
   }
   if (const YamlNode* error = root.Find("error_px"))
     rig.error_px = YamlNumber(*error, name, "error_px");
+  if (rig.error_px < 0) rig.error_px = -1.0;
   const YamlNode* cameras = root.Find("cameras");
   if (!cameras || !cameras->IsSequence() || cameras->items.empty()) {
     throw Error(name, "needs a 'cameras' list with at least one camera");
@@ -421,6 +424,7 @@ Rig ParseRigToml(std::string_view text, const std::string& name) {
                       "line " + std::to_string(error->line) + ": metadata error must be a number");
         }
         rig.error_px = error->AsDouble();
+        if (rig.error_px < 0) rig.error_px = -1.0;
       }
       continue;
     }
