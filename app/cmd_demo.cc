@@ -228,6 +228,14 @@ int RunDemo(const Args& args) {
     WriteFileAtomic(drill_take / "score.json", s.Dump(2) + "\n");
     Json labels = Json::Parse(ReadFileText(drill_take / "truth" / "labels.json"),
                               (drill_take / "truth" / "labels.json").string());
+    if (!s.at("assessable").boolean()) {
+      std::string missing_segments;
+      for (const auto& m : s.at("missing_segments").array()) {
+        missing_segments += (missing_segments.empty() ? "" : ", ") + m.str();
+      }
+      Say("NOT ASSESSABLE: the recording lacks segment(s) " + missing_segments +
+          " (their markers were not reconstructed); the plugin does not guess");
+    }
     const auto& reps = s.at("reps").array();
     const auto& truth_reps = labels.at("reps").array();
     for (size_t i = 0; i < reps.size(); ++i) {
