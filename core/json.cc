@@ -15,6 +15,30 @@ std::string FormatDouble(double v) {
   return std::string(buf, res.ptr);
 }
 
+std::string QuoteEscaped(std::string_view s, const char* control_prefix) {
+  std::string out = "\"";
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      static const char kHex[] = "0123456789ABCDEF";
+      out += control_prefix;
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 double Json::number() const {
   if (type_ != Type::kNumber) throw Error("json", "expected a number");
   return number_;

@@ -82,4 +82,9 @@ class Json {
 // Shortest text that reads back to exactly the same double.
 std::string FormatDouble(double v);
 
+// `s` in double quotes with \" \\ \n \t escaped and other control bytes
+// written as `control_prefix` + two hex digits ("\\u00" for TOML, "\\x" for
+// YAML).
+std::string QuoteEscaped(std::string_view s, const char* control_prefix);
+
 }  // namespace hl

@@ -392,27 +392,7 @@ TomlDocument ParseToml(std::string_view text, const std::string& name) {
 }
 
 std::string TomlString(std::string_view s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (ch == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7F) {
-      static const char kHex[] = "0123456789ABCDEF";
-      out += "\\u00";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-  return out;
+  return QuoteEscaped(s, "\\u00");
 }
 
 std::string TomlFloat(double v) {
