@@ -1,5 +1,5 @@
 // hingelab view [RECORDING or TAKE or SESSION] [--rig RIG] [--markers SET] [--drill ID]
-//   [--screenshot OUT.png --frame N [--size WxH]]
+//   [--screenshot OUT.png --frame N [--size WxH] [--panels]]
 // The 3D viewer; the screenshot mode renders one frame offscreen and exits.
 
 #include <cstdio>
@@ -13,8 +13,10 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "plugins/host/drill_score.h"
+#include "ui/drill_state.h"
 #include "ui/screenshot.h"
 #include "ui/viewer_app.h"
+#include "ui/viewer_panels.h"
 #include "ui/viewer_state.h"
 #endif
 
@@ -33,25 +35,20 @@ void ParseSize(const std::string& text, int* width, int* height) {
   *width = w, *height = h;
 }
 
-// Scoring with the drill's plugin, as `hingelab score` does.
-ViewerState::Scorer MakeScorer(const std::string& drill) {
-  const PluginScan scan = ScanPlugins(DefaultPluginDirs());
-  auto plugin = scan.Find(drill);
-  if (!plugin) {
-    std::string ids;
-    for (const auto& p : scan.plugins) ids += (ids.empty() ? "" : ", ") + p->id();
-    throw Error("--drill", "no plugin for drill '" + drill + "'; found: " +
-                               (ids.empty() ? std::string("none") : ids) + " (see 'hingelab plugins')");
-  }
-  return [plugin](const Trajectories& trial, const SegmentLabels& segments) {
-    return ScoreTrial(*plugin, trial, segments, nullptr);
-  };
+// The drill's plugin picked in the drill panel, as `hingelab score` finds it.
+void PickDrill(const std::string& drill, DrillState* state) {
+  if (state->Select(drill)) return;
+  std::string ids;
+  for (const auto& p : state->plugins()) ids += (ids.empty() ? "" : ", ") + p->id();
+  throw Error("--drill", "no plugin for drill '" + drill + "'; found: " +
+                             (ids.empty() ? std::string("none") : ids) +
+                             " (see 'hingelab plugins')");
 }
 
 int RunView(const Args& args) {
   const bool screenshot = args.has("screenshot");
-  if (!screenshot && (args.has("frame") || args.has("size"))) {
-    throw UsageError("--frame and --size go with --screenshot PNG");
+  if (!screenshot && (args.has("frame") || args.has("size") || args.has("panels"))) {
+    throw UsageError("--frame, --size and --panels go with --screenshot PNG");
   }
   if (screenshot && args.positional().empty()) {
     throw UsageError("--screenshot needs a RECORDING, TAKE or SESSION to render");
@@ -73,11 +70,12 @@ int RunView(const Args& args) {
   if (args.has("rig")) check(state.LoadRig(args.value("rig")));
   if (args.has("markers")) check(state.LoadMarkerSet(args.value("markers")));
   std::string drill = args.value_or("drill", state.drill());
-  ViewerAppOptions app_options;
+  ViewerPanels panels;
+  panels.drill.Scan(DefaultPluginDirs());
   if (!drill.empty()) {
     try {
-      app_options.scorer = MakeScorer(drill);
-      if (state.has_recording() && state.has_marker_set()) state.Rescore(app_options.scorer);
+      PickDrill(drill, &panels.drill);
+      if (state.has_recording() && state.has_marker_set()) panels.drill.Rescore(&state);
     } catch (const Error& e) {
       if (args.has("drill")) throw;
       std::fprintf(stderr, "note: the take's drill %s: %s (reps from the motion only)\n", drill.c_str(),
@@ -86,11 +84,12 @@ int RunView(const Args& args) {
   }
 
   if (!screenshot) {
-    RunViewerApp(&state, app_options);
+    RunViewerApp(&state, &panels, ViewerAppOptions{});
     return 0;
   }
   ScreenshotOptions options;
   if (args.has("size")) ParseSize(args.value("size"), &options.width, &options.height);
+  if (args.has("panels")) options.panels = &panels;
   const double frame = args.number("frame", 0.0);
   if (frame < 0 || frame >= state.num_frames() || frame != static_cast<int>(frame)) {
     throw Error("--frame", "must be a whole frame number in 0.." + std::to_string(state.num_frames() - 1) +
@@ -125,13 +124,14 @@ int RunView(const Args&) {
 HL_REGISTER_COMMAND(view_command,
                     {"view", "the 3D viewer; --screenshot renders one frame and exits",
                      "[RECORDING or TAKE or SESSION] [--rig RIG] [--markers SET] [--drill ID] "
-                     "[--screenshot OUT.png --frame N [--size WxH]]",
+                     "[--screenshot OUT.png --frame N [--size WxH] [--panels]]",
                      {{"rig", true, "rig file (.yml or .toml) for the camera frusta"},
                       {"markers", true, "marker set YAML (a recording HingeLab wrote carries its own)"},
                       {"drill", true, "score with this drill's plugin (rep bands, faults)"},
                       {"screenshot", true, "render one frame to this PNG and exit"},
                       {"frame", true, "frame to render with --screenshot (0-based)"},
-                      {"size", true, "screenshot size WxH (default 1280x720)"}},
+                      {"size", true, "screenshot size WxH (default 1280x720)"},
+                      {"panels", false, "draw the viewer's panels into the screenshot too"}},
                      RunView, 1});
 
 }  // namespace hl::app

@@ -9,6 +9,7 @@
 #include <imgui.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -99,15 +100,22 @@ class LabelPainter {
   LabelPainter(const LabelPainter&) = delete;
   LabelPainter& operator=(const LabelPainter&) = delete;
 
-  void Paint(const Renderer3D& renderer, int width, int height) {
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    ImGuiIO& io = ImGui::GetIO();
-    io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
-    io.DisplayFramebufferScale = ImVec2(1, 1);
-    ImGui::NewFrame();
-    renderer.DrawLabels(ImGui::GetForegroundDrawList(), Eigen::Vector2f::Zero());
-    ImGui::Render();
+  // With panels, a first frame lays the windows out (ImGui sizes new
+  // windows one frame late) and only the second is drawn.
+  void Paint(const Renderer3D& renderer, int width, int height, ViewerState* state,
+             ViewerPanels* panels, OrbitCamera camera) {
+    for (int pass = panels ? 0 : 1; pass < 2; ++pass) {
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGuiIO& io = ImGui::GetIO();
+      io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
+      io.DisplayFramebufferScale = ImVec2(1, 1);
+      io.DeltaTime = 1.0f / 60.0f;
+      ImGui::NewFrame();
+      if (panels) DrawViewerPanels(state, panels, &camera);
+      renderer.DrawLabels(ImGui::GetBackgroundDrawList(), Eigen::Vector2f::Zero());
+      ImGui::Render();
+    }
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   }
 };
@@ -143,7 +151,12 @@ Screenshot RenderScreenshot(const ViewerState& state, const ScreenshotOptions& o
     if (options.draw_labels) {
       LabelPainter painter(context.window());
       context.Bind();
-      painter.Paint(renderer, options.width, options.height);
+      std::optional<ViewerState> copy;
+      if (options.panels) copy.emplace(state);
+      painter.Paint(renderer, options.width, options.height, copy ? &*copy : nullptr,
+                    options.panels, shot.camera);
+      // The panels' GL texture lives in this context, which ends here.
+      if (options.panels) options.panels->camera.ReleaseGl();
     }
     context.Bind();
     glFinish();

@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 
 #include "ui/render3d.h"
+#include "ui/viewer_panels.h"
 #include "ui/viewer_state.h"
 
 namespace hl {
@@ -21,6 +22,9 @@ struct ScreenshotOptions {
   std::optional<OrbitCamera> camera;
   // Paint camera names, the gap and the selected marker's id.
   bool draw_labels = true;
+  // When set, the viewer's panels are drawn over the view as the window shows
+  // them (on a copy of the state; needs draw_labels).
+  ViewerPanels* panels = nullptr;
 };
 
 struct Screenshot {

@@ -11,9 +11,7 @@
 
 #include "core/error.h"
 #include "ui/render3d.h"
-#include "ui/scene_panel.h"
 #include "ui/screenshot.h"
-#include "ui/timeline_panel.h"
 
 namespace hl {
 namespace {
@@ -45,7 +43,7 @@ void HandleViewInput(ViewerState* state, OrbitCamera* camera, int viewport_heigh
 
 }  // namespace
 
-void RunViewerApp(ViewerState* state, const ViewerAppOptions& options) {
+void RunViewerApp(ViewerState* state, ViewerPanels* panels, const ViewerAppOptions& options) {
   // Set-up.
   glfwSetErrorCallback(OnGlfwError);
   if (!glfwInit()) {
@@ -96,8 +94,7 @@ void RunViewerApp(ViewerState* state, const ViewerAppOptions& options) {
       int fb_width = 0, fb_height = 0;
       glfwGetFramebufferSize(window, &fb_width, &fb_height);
       HandleViewInput(state, &camera, fb_height);
-      DrawTimelinePanel(state);
-      DrawScenePanel(state, &camera, options.scorer);
+      DrawViewerPanels(state, panels, &camera);
       const ImGuiIO& io = ImGui::GetIO();
       const Eigen::Vector2f hover = io.WantCaptureMouse
                                         ? Eigen::Vector2f(-1, -1)
@@ -107,11 +104,12 @@ void RunViewerApp(ViewerState* state, const ViewerAppOptions& options) {
       // labels join this frame's foreground list before ImGui::Render.
       glBindFramebuffer(GL_FRAMEBUFFER, 0);
       renderer.Render(*state, camera, fb_width, fb_height, hover);
-      renderer.DrawLabels(ImGui::GetForegroundDrawList(), Eigen::Vector2f::Zero());
+      renderer.DrawLabels(ImGui::GetBackgroundDrawList(), Eigen::Vector2f::Zero());
       ImGui::Render();
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       glfwSwapBuffers(window);
     }
+    panels->camera.ReleaseGl();
   }
 
   // Clean-up, in reverse.

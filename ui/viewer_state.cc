@@ -60,6 +60,7 @@ std::string ViewerState::last_error() const {
 }
 
 bool ViewerState::Open(const fs::path& path) {
+  take_dir_.clear();
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     AddMessage(ViewerMessage::kError, path.string() + ": does not exist; give a recording, take or session");
@@ -91,6 +92,7 @@ bool ViewerState::Open(const fs::path& path) {
     return false;
   }
   if (!LoadRecording(*rec)) return false;
+  take_dir_ = take_dir;
   // Rig and marker set: the session's, else the simulator's truth rig.
   std::string rig_file = "rig.yml", markers_file = "markers.yml";
   if (IsSessionFolder(session_dir)) {
@@ -127,6 +129,7 @@ bool ViewerState::LoadRecording(const fs::path& path) {
 bool ViewerState::LoadRig(const fs::path& path) {
   try {
     SetRig(ReadRig(path));
+    rig_path_ = path;
     return true;
   } catch (const Error& e) {
     AddMessage(ViewerMessage::kError, e.what());

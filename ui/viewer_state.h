@@ -44,6 +44,8 @@ struct ViewerSettings {
   float marker_size_px = 10.0f;
   // Radius of the drawn dowel (m).
   float dowel_radius_m = 0.015f;
+  // Plots span the selected rep instead of the whole recording.
+  bool plots_follow_rep = false;
 };
 
 // One repetition as the viewer lists it.
@@ -91,6 +93,10 @@ class ViewerState {
   bool has_rig() const { return !rig_.cameras.empty(); }
   bool has_marker_set() const { return has_marker_set_; }
   const std::string& recording_name() const { return recording_name_; }
+  // The take folder Open() found (media for the camera panel); empty otherwise.
+  const std::filesystem::path& take_dir() const { return take_dir_; }
+  // The rig file loaded last (its calibration report sits beside it); empty otherwise.
+  const std::filesystem::path& rig_path() const { return rig_path_; }
   const Trajectories& points() const { return recording_.points; }
   const Recording& recording() const { return recording_; }
   const Rig& rig() const { return rig_; }
@@ -166,6 +172,8 @@ class ViewerState {
 
   Recording recording_;
   std::string recording_name_;
+  std::filesystem::path take_dir_;
+  std::filesystem::path rig_path_;
   Rig rig_;
   MarkerSet marker_set_;
   bool has_marker_set_ = false;

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/error.h"
@@ -125,6 +126,59 @@ TEST_F(ScreenshotTest, SizeIsHonouredAndBadSizesAreRefused) {
   EXPECT_EQ(shot.image.rows, 200);
   options_.width = 4;
   EXPECT_THROW(RenderScreenshot(state_, options_), Error);
+}
+
+// Pixels of the panels' error text colour, ImVec4(1, 0.4, 0.4) = RGB (255, 102, 102).
+int ErrorTextPixels(const cv::Mat& bgr) {
+  int n = 0;
+  for (int y = 0; y < bgr.rows; ++y) {
+    for (int x = 0; x < bgr.cols; ++x) {
+      const cv::Vec3b p = bgr.at<cv::Vec3b>(y, x);
+      n += p[2] >= 250 && std::abs(p[1] - 102) <= 4 && std::abs(p[0] - 102) <= 4;
+    }
+  }
+  return n;
+}
+
+// Acceptance 4: a corrupt file and a marker set that does not match show a
+// message in the window, and the viewer goes on drawing what it has.
+TEST(ScreenshotPanelsTest, LoadErrorsShowInTheWindowAndTheViewerStaysUsable) {
+  if (!HaveDisplay()) GTEST_SKIP() << "no DISPLAY; run under xvfb-run";
+  const fs::path dir = fs::path(HL_BINARY_DIR) / "test_tmp" / "ui" / "screenshot_errors";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    std::ofstream(dir / "corrupt.c3d") << "this is not a c3d file";
+  }
+  ViewerState state;
+  EXPECT_FALSE(state.Open(dir / "corrupt.c3d"));
+  ViewerPanels panels;
+  ScreenshotOptions options;
+  options.panels = &panels;
+  const Screenshot corrupt = RenderScreenshot(state, options);
+  cv::imwrite((dir / "corrupt.png").string(), corrupt.image);
+  EXPECT_GT(ErrorTextPixels(corrupt.image), 100) << "the load error is not shown";
+  state.ClearMessages();
+  EXPECT_EQ(ErrorTextPixels(RenderScreenshot(state, options).image), 0);
+
+  // Usable: the same state then loads a good recording, and a marker set that
+  // names none of its markers is refused with a message while the view still draws.
+  state.SetRecording(test::HingeRecording(), "hinge");
+  ASSERT_TRUE(state.SetMarkerSet(ParseMarkerSet(test::HingeMarkerSetYaml(), "set"), "set"));
+  state.SetRig(test::HingeRig());
+  const MarkerSet wrong = ParseMarkerSet(
+      "dictionary: DICT_4X4_50\nmarker_length_m: 0.04\nmarkers:\n  - {id: 40, segment: dowel}\n",
+      "wrong");
+  EXPECT_FALSE(state.SetMarkerSet(wrong, "wrong.yml"));
+  state.Seek(test::kLostFrame);
+  const Screenshot mismatch = RenderScreenshot(state, options);
+  cv::imwrite((dir / "mismatch.png").string(), mismatch.image);
+  EXPECT_GT(ErrorTextPixels(mismatch.image), 100) << "the marker set message is not shown";
+  ScreenshotOptions plain;
+  const Screenshot view = RenderScreenshot(state, plain);
+  const Eigen::Vector3d mid =
+      0.5 * (test::DowelMarker(test::kLostFrame, 1) + test::DowelMarker(test::kLostFrame, 2));
+  EXPECT_TRUE(IsRed(PixelAt(view, mid)));
 }
 
 }  // namespace
