@@ -137,6 +137,14 @@ struct ErrorStats {
   }
 };
 
+// Where samples are lost, per segment: views a camera could see (Visible)
+// and which detector found them; samples truth says two cameras see, with
+// ours detecting them in two or more cameras, and reconstructed.
+struct SegmentLoss {
+  int64_t views_visible = 0, views_ours = 0, views_plain = 0;
+  int64_t samples_visible = 0, samples_detected2 = 0, samples_ours = 0, samples_plain = 0;
+};
+
 void RunStudio(const std::string& rig_name, const std::string& drill, int frames, const hl::MarkerSet& set,
                hl::CornerRefinement refinement) {
   const hl::Rig rig = hl::sim::MakeRigPreset(rig_name);
@@ -179,6 +187,7 @@ void RunStudio(const std::string& rig_name, const std::string& drill, int frames
 
   ErrorStats ours_all, base_all, ours_common, base_common, ours_filled, ours_single, ours_multi;
   int64_t visible = 0, ours_visible = 0, base_visible = 0, detectable = 0, ours_detectable = 0;
+  std::map<int, SegmentLoss> loss;  // by marker id
   for (int f = 0; f < frames; ++f) {
     const auto base = BaselineCentres(cams, plain_frames[f]);
     for (const auto& m : motion.frames[f].markers) {
@@ -186,8 +195,27 @@ void RunStudio(const std::string& rig_name, const std::string& drill, int frames
       const int tl = motion.truth.LabelIndex(label);
       if (tl < 0 || !motion.truth.at(f, tl).valid()) continue;
       const Eigen::Vector3d truth = motion.truth.at(f, tl).position_m;
-      int n_vis = 0;
-      for (const Camera& c : cams) n_vis += Visible(c, m, motion.frames[f]) ? 1 : 0;
+      SegmentLoss& sl = loss[m.id];
+      const auto seen_by = [](const hl::FrameObservations& obs, int id, int c) {
+        const auto it = obs.find(id);
+        if (it == obs.end()) return false;
+        for (const auto& v : it->second) {
+          if (v.camera == c) return true;
+        }
+        return false;
+      };
+      int n_vis = 0, n_det = 0;
+      for (size_t c = 0; c < cams.size(); ++c) {
+        const bool vis = Visible(cams[c], m, motion.frames[f]);
+        const bool det = seen_by(ours.observations()[f], m.id, static_cast<int>(c));
+        n_vis += vis ? 1 : 0;
+        n_det += det ? 1 : 0;
+        if (vis) {
+          ++sl.views_visible;
+          sl.views_ours += det;
+          sl.views_plain += seen_by(plain_frames[f], m.id, static_cast<int>(c));
+        }
+      }
       const int ol = tr.LabelIndex(label);
       const bool have_ours = ol >= 0 && tr.at(f, ol).valid();
       const auto b = base.find(m.id);
@@ -196,6 +224,10 @@ void RunStudio(const std::string& rig_name, const std::string& drill, int frames
         ++visible;
         ours_visible += have_ours;
         base_visible += have_base;
+        ++sl.samples_visible;
+        sl.samples_detected2 += n_det >= 2;
+        sl.samples_ours += have_ours;
+        sl.samples_plain += have_base;
       }
       if (have_base) {
         ++detectable;
@@ -237,6 +269,25 @@ void RunStudio(const std::string& rig_name, const std::string& drill, int frames
               100.0 * base_visible / std::max<int64_t>(1, visible));
   std::printf("               of baseline-reconstructed samples (n=%lld): ours %.2f %%\n",
               static_cast<long long>(detectable), 100.0 * ours_detectable / std::max<int64_t>(1, detectable));
+  std::printf("per segment (truth-visible views: detected by ours / plain; truth-visible samples: "
+              "ours detects in >= 2 cameras, ours reconstructs, baseline reconstructs):\n");
+  const auto pct = [](int64_t a, int64_t b) { return 100.0 * a / std::max<int64_t>(1, b); };
+  std::map<std::string, SegmentLoss> by_segment;
+  for (const auto& [id, l] : loss) {
+    SegmentLoss& t = by_segment[set.Find(id)->segment];
+    t.views_visible += l.views_visible, t.views_ours += l.views_ours, t.views_plain += l.views_plain;
+    t.samples_visible += l.samples_visible, t.samples_detected2 += l.samples_detected2;
+    t.samples_ours += l.samples_ours, t.samples_plain += l.samples_plain;
+  }
+  for (const auto& [id, l] : loss) by_segment["M" + std::to_string(id)] = l;
+  for (const auto& [segment, sl] : by_segment) {
+    std::printf("  %-11s views n=%6lld ours %6.2f %% plain %6.2f %% | samples n=%5lld detected2 %6.2f "
+                "%% ours %6.2f %% baseline %6.2f %%\n",
+                segment.c_str(), static_cast<long long>(sl.views_visible), pct(sl.views_ours, sl.views_visible),
+                pct(sl.views_plain, sl.views_visible), static_cast<long long>(sl.samples_visible),
+                pct(sl.samples_detected2, sl.samples_visible), pct(sl.samples_ours, sl.samples_visible),
+                pct(sl.samples_plain, sl.samples_visible));
+  }
   std::printf("detection: tracking %.2f ms/frame set, plain full-frame %.2f ms/frame set, speed-up "
               "%.2fx; detections found %lld vs %lld (recall ratio %.4f)\n",
               1e3 * t_track / frames, 1e3 * t_plain / frames, t_plain / t_track,

@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "capture/sim/textures.h"
+
 namespace hl::sim {
 namespace {
 
@@ -36,6 +38,12 @@ MarkerInstance MarkerOn(const Rigid3d& segment, const Vector3d& pos, const Vecto
 double CapsuleBackX(double axis_x, double half_length, double radius, double y) {
   const double dy = std::max(0.0, std::abs(y) - half_length);
   return axis_x - std::sqrt(std::max(0.0, radius * radius - dy * dy));
+}
+
+// Half the printed square: the black square plus one quiet cell each side
+// (as the renderer prints it, capture/sim/textures.h).
+double PrintedHalfSide(int dictionary_id, double length_m) {
+  return 0.5 * MarkerQuadSide(dictionary_id, length_m);
 }
 
 // Candidate positions along the dowel, clear of the hands.
@@ -95,23 +103,46 @@ std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames&
       const Vector3d pos = normal * (o.dowel_side_m / 2.0 + 0.001) + Vector3d(0, 0, s);
       out.push_back(MarkerOn(props.world_from_dowel, pos, normal, {0, 0, 1}, spec.id, len));
     } else if (seg == "pelvis") {
-      static const double kY[4] = {0.06, -0.06, 0.13, -0.13};
-      static const double kYawDeg[4] = {25, -25, 55, -55};
-      const double y = kY[k % 4] * b.height_m / 1.75;
-      const double yaw = kYawDeg[k % 4] * kDeg;
-      const double z = b.m(b.sacrum_height) + 0.01 - 0.065 * (k / 4);
-      const double x = CapsuleBackX(back + b.m(b.pelvis_radius), 0.04 * b.height_m,
-                                    b.m(b.pelvis_radius), y) - o.standoff_m;
+      // A 2 x 2 grid either side of the dowel's line, columns far enough out
+      // that the dowel (it stands ~3 cm proud of the plate) does not hide a
+      // column from the camera on the other side; turned 15 deg outwards:
+      // studio4's back cameras stand 45 deg either side of straight back, so
+      // both see every marker (a segment's layout is learned from markers
+      // two cameras see). 8 cm squares leave no room for a wider row on a
+      // pelvis. Each sits off the curved back so no edge dips in; rows a
+      // printed square (plus 1 cm) apart. The hand holding a dowel at the
+      // lower back hides the upper left one (measured in the bench).
+      const double half = PrintedHalfSide(set.dictionary_id, len);
+      const double side = k % 2 == 0 ? 1.0 : -1.0;
+      const double y = side * std::max(0.10 * b.height_m / 1.75, half + 0.04);
+      const double yaw = side * 15 * kDeg;
+      const double z = b.m(b.sacrum_height) + 0.01 + (2 * half + 0.01) * (k / 2);
       const Vector3d normal(-std::cos(yaw), std::sin(yaw), 0);
+      const Vector3d along(std::sin(yaw), std::cos(yaw), 0);  // in the face, horizontal
+      double x = 1e9;
+      for (double t = -half; t <= half + 1e-9; t += half / 8) {
+        const double surface = CapsuleBackX(back + b.m(b.pelvis_radius), 0.04 * b.height_m,
+                                            b.m(b.pelvis_radius), y + t * along.y());
+        x = std::min(x, surface - o.standoff_m - t * along.x());
+      }
       out.push_back(MarkerOn(f.pelvis, {x, y, z}, normal, {0, 0, 1}, spec.id, len));
     } else if (seg == "knee_left" || seg == "knee_right") {
+      // A plate on the outside of the knee above the joint, the markers side
+      // by side (first in front) in a shallow V that hugs the thigh, facing
+      // out: a side's front and back cameras stand 45 deg either side of
+      // lateral, so both see each marker. One row only: a barbell hangs just
+      // above it. Further ids (not in the default set) go a row higher.
       const int s = seg == "knee_left" ? kLeft : kRight;
       const double side = s == kLeft ? 1.0 : -1.0;
       const double fwd = (k % 2 == 0) ? 1.0 : -1.0;
-      const double y = side * (b.m(b.thigh_radius) * 0.9 + o.standoff_m);
-      const double z = -b.m(b.thigh_length) + 0.045 + 0.045 * (k / 2);
-      const Vector3d normal(fwd * std::sin(35 * kDeg), side * std::cos(35 * kDeg), 0);
-      out.push_back(MarkerOn(f.thigh[s], {fwd * 0.022, y, z}, normal, {0, 0, 1}, spec.id, len));
+      const double turn = 10 * kDeg;
+      const double half = PrintedHalfSide(set.dictionary_id, len);
+      const Vector3d normal(fwd * std::sin(turn), side * std::cos(turn), 0);
+      const Vector3d along(fwd * std::cos(turn), -side * std::sin(turn), 0);  // away from the V
+      const double r = b.m(b.thigh_radius) + o.standoff_m;
+      const double z = -b.m(b.thigh_length) + 0.065 + (2 * half + 0.01) * (k / 2);
+      const Vector3d pos = Vector3d(0.005 * fwd, side * r, z) + half * along;
+      out.push_back(MarkerOn(f.thigh[s], pos, normal, {0, 0, 1}, spec.id, len));
     } else if (seg == "head") {
       const double side = k % 2 == 0 ? 1.0 : -1.0;
       const double hx = -b.m(b.back_surface) + b.m(b.head_radius);

@@ -5,11 +5,13 @@
 // - dowel: a square-section rod held along the spine; markers on its back and
 //   both side faces (never the face against the body), spread along its length
 //   and kept clear of the two hands, so every camera around sees some.
-// - pelvis: a plate strapped over the sacrum, on both sides of the dowel's
-//   line (6 and 13 cm out, so the printed quiet zones never overlap),
-//   markers turned 25 and 55 degrees outwards from straight back.
+// - pelvis: a plate strapped over the sacrum, a 2 x 2 grid either side of
+//   the dowel's line (10 cm out, so the dowel hides no column from the
+//   camera on the other side), turned 15 degrees outwards from straight back
+//   so the two back cameras of a ring both see each one.
 // - knee_left / knee_right: a plate on the outside of each knee (on the femur,
-//   just above the joint), one marker turned forward, one backward.
+//   just above the joint), markers side by side in a shallow V that hugs the
+//   thigh, each turned 10 degrees from straight out.
 // - head: headband markers over each temple; thorax: a plate between the
 //   shoulder blades, either side of the dowel; foot_left / foot_right: on the
 //   outside of each shoe, tilted up; bar: the ends of a barbell or the

@@ -55,8 +55,8 @@ TEST(MarkerSetTest, DefaultStudioSetLoads) {
   std::sort(known.begin(), known.end());
   EXPECT_EQ(segments, known);
   EXPECT_EQ(set.Find(3)->length_m, 0.04);
-  EXPECT_EQ(set.Find(12)->length_m, 0.05);
-  EXPECT_EQ(set.Find(23)->length_m, 0.035);
+  EXPECT_EQ(set.Find(12)->length_m, 0.08);
+  EXPECT_EQ(set.Find(23)->length_m, 0.08);
   EXPECT_EQ(set.Find(45)->segment, "bar");
   EXPECT_EQ(set.Find(8), nullptr);
   ExpectSameSet(set, ParseMarkerSet(SerializeMarkerSet(set), "again.yml"));

@@ -1,0 +1,155 @@
+// Marker mounts of the default set: printed squares (quiet zone included)
+// never cut into the body, the props or each other, and the pelvis and knee
+// markers are large enough to decode in the studio4 cameras.
+
+#include "capture/sim/mounts.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "capture/sim/postures.h"
+#include "capture/sim/rig_presets.h"
+#include "core/marker_set.h"
+
+namespace hl::sim {
+namespace {
+
+using Eigen::Vector3d;
+
+// Half the printed square's side: the black square plus one quiet cell each
+// side (textures.cc MarkerQuadSide for a 4x4 dictionary).
+double PrintedHalfSide(const MarkerInstance& m) { return 0.5 * m.length_m * 8.0 / 6.0; }
+
+// Points on the printed square, `n` x `n`.
+std::vector<Vector3d> PrintedSamples(const MarkerInstance& m, int n) {
+  std::vector<Vector3d> out;
+  const double h = PrintedHalfSide(m);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < n; ++j) {
+      const Vector3d local(-h + 2 * h * i / (n - 1), -h + 2 * h * j / (n - 1), 0);
+      out.push_back(m.world_from_marker * local);
+    }
+  }
+  return out;
+}
+
+double CapsuleDistance(const Vector3d& p, const Capsule& c) {
+  const Vector3d ab = c.b - c.a;
+  const double t =
+      ab.squaredNorm() > 0 ? std::clamp((p - c.a).dot(ab) / ab.squaredNorm(), 0.0, 1.0) : 0.0;
+  return (p - (c.a + t * ab)).norm() - c.radius_m;
+}
+
+// Distance from p to the printed square of m.
+double SquareDistance(const Vector3d& p, const MarkerInstance& m) {
+  const Vector3d local = m.world_from_marker.Inverse() * p;
+  const double h = PrintedHalfSide(m);
+  const Vector3d nearest(std::clamp(local.x(), -h, h), std::clamp(local.y(), -h, h), 0.0);
+  return (local - nearest).norm();
+}
+
+struct Posed {
+  std::string what;
+  PosedBody body;
+  std::vector<MarkerInstance> markers;
+};
+
+std::vector<Posed> Poses(const MarkerSet& set) {
+  const Anthropometry b;
+  std::vector<Posed> out;
+  KeyPose neutral;
+  KeyPose hinge;
+  hinge.trunk = 55;
+  hinge.knee = 20;
+  KeyPose squat;
+  squat.trunk = 35;
+  squat.knee = 90;
+  squat.ankle = 20;
+  const std::pair<const char*, KeyPose> keys[] = {
+      {"neutral", neutral}, {"hinge", hinge}, {"squat", squat}};
+  for (const auto& [name, key] : keys) {
+    for (Held held : {Held::kDowel, Held::kBarbell}) {
+      Stage stage;
+      stage.held = held;
+      Posed p;
+      p.what = std::string(name) + (held == Held::kDowel ? " dowel" : " barbell");
+      p.body = BuildPose(key, stage, b, MountOptions{});
+      p.markers = MountMarkers(set, p.body.frames, b, p.body.props, MountOptions{});
+      out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+TEST(Mounts, PrintedSquaresStayOutsideTheBodyAndEachOther) {
+  const MarkerSet set = ReadMarkerSet(HL_SOURCE_DIR "/data/markersets/default.yml");
+  for (const Posed& p : Poses(set)) {
+    for (const MarkerInstance& m : p.markers) {
+      const std::string seg = set.Find(m.id)->segment;
+      if (seg != "pelvis" && seg != "knee_left" && seg != "knee_right") continue;
+      // 41 x 41 samples are < 1.9 mm from any line across the square, so two
+      // squares that cross have a sample within 2 mm of the other.
+      const std::vector<Vector3d> samples = PrintedSamples(m, 41);
+      double body_clearance = 1e9;
+      int worst = -1;
+      for (size_t ci = 0; ci < p.body.capsules.size(); ++ci) {
+        for (const Vector3d& x : samples) {
+          const double d = CapsuleDistance(x, p.body.capsules[ci]);
+          if (d < body_clearance) body_clearance = d, worst = static_cast<int>(ci);
+        }
+      }
+      EXPECT_GT(body_clearance, 0.0)
+          << p.what << ": marker " << m.id << " cuts into capsule " << worst << " (radius "
+          << p.body.capsules[worst].radius_m << " m)";
+      for (const MarkerInstance& other : p.markers) {
+        if (other.id == m.id) continue;
+        double gap = 1e9;
+        for (const Vector3d& x : samples) gap = std::min(gap, SquareDistance(x, other));
+        EXPECT_GT(gap, 0.002) << p.what << ": markers " << m.id << " and " << other.id
+                              << " overlap";
+      }
+    }
+  }
+}
+
+// In the neutral pose each pelvis and knee marker faces two studio4 cameras
+// within 65 deg (its segment's layout is learned from markers two cameras
+// see) and spans >= 5 px per code cell along its less foreshortened side in
+// both, which detectMarkers decodes under the default blur and noise.
+TEST(Mounts, PelvisAndKneeMarkersFaceTwoStudio4CamerasWithFivePixelCells) {
+  const MarkerSet set = ReadMarkerSet(HL_SOURCE_DIR "/data/markersets/default.yml");
+  const Rig rig = MakeRigPreset("studio4");
+  const Posed p = Poses(set)[0];
+  int checked = 0;
+  for (const MarkerInstance& m : p.markers) {
+    const std::string seg = set.Find(m.id)->segment;
+    if (seg != "pelvis" && seg != "knee_left" && seg != "knee_right") continue;
+    ++checked;
+    int cameras = 0;
+    double smallest_cell_px = 1e9;
+    for (const Camera& cam : rig.cameras) {
+      const Vector3d normal = m.world_from_marker.rotation * Vector3d::UnitZ();
+      const Vector3d to_cam = (cam.CenterInWorld() - m.world_from_marker.translation).normalized();
+      if (normal.dot(to_cam) < std::cos(65 * M_PI / 180)) continue;
+      const std::vector<Vector3d> corners = MarkerCornersInWorld(m);
+      std::vector<Eigen::Vector2d> px(4);
+      bool ok = true;
+      for (int i = 0; i < 4; ++i) ok = ok && cam.Project(corners[i], &px[i]);
+      if (!ok) continue;
+      double longest = 0;
+      for (int i = 0; i < 4; ++i) longest = std::max(longest, (px[i] - px[(i + 1) % 4]).norm());
+      ++cameras;
+      smallest_cell_px = std::min(smallest_cell_px, longest / 6.0);
+    }
+    EXPECT_GE(cameras, 2) << "marker " << m.id;
+    EXPECT_GE(smallest_cell_px, 5.0) << "marker " << m.id;
+  }
+  EXPECT_EQ(checked, 8);
+}
+
+}  // namespace
+}  // namespace hl::sim
