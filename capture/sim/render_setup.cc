@@ -16,6 +16,34 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
+// Camera::NormalizedFromImage started from `start`, extrapolated from the
+// rays of the previous pixel corners: one or two Gauss-Newton steps instead of
+// five or six from the distorted point (the 2M-ray map of a 1080p camera is
+// the renderer's setup). Falls back to the cold start if it does not converge.
+Eigen::Vector2d UndistortFrom(const Camera& camera, const Eigen::Vector2d& pixel,
+                              Eigen::Vector2d start) {
+  const Eigen::Vector2d target((pixel.x() - camera.cx) / camera.fx,
+                               (pixel.y() - camera.cy) / camera.fy);
+  const int n = static_cast<int>(camera.dist.size());
+  if (n == 0) return target;
+  const double* dist = camera.dist.data();
+  for (int it = 0; it < 8; ++it) {
+    double xd, yd;
+    Camera::Distort(dist, n, start.x(), start.y(), &xd, &yd);
+    const Eigen::Vector2d r(xd - target.x(), yd - target.y());
+    if (r.squaredNorm() < 1e-28) return start;
+    const double h = 1e-7;
+    double ax, ay, bx, by;
+    Camera::Distort(dist, n, start.x() + h, start.y(), &ax, &ay);
+    Camera::Distort(dist, n, start.x(), start.y() + h, &bx, &by);
+    Eigen::Matrix2d j;
+    j << (ax - xd) / h, (bx - xd) / h, (ay - yd) / h, (by - yd) / h;
+    if (std::abs(j.determinant()) < 1e-12) break;
+    start -= j.inverse() * r;
+  }
+  return camera.NormalizedFromImage(pixel);
+}
+
 std::shared_ptr<const CameraRays> ComputeCameraRays(const Camera& camera) {
   auto rays = std::make_shared<CameraRays>();
   const int w = camera.width, h = camera.height;
@@ -26,8 +54,14 @@ std::shared_ptr<const CameraRays> ComputeCameraRays(const Camera& camera) {
   cv::parallel_for_(cv::Range(0, h + 1), [&](const cv::Range& range) {
     for (int v = range.start; v < range.end; ++v) {
       float* row = rays->corners.data() + static_cast<size_t>(v) * (w + 1) * 2;
+      Eigen::Vector2d n = camera.NormalizedFromImage({-0.5, v - 0.5}), before = n;
       for (int u = 0; u <= w; ++u) {
-        const Eigen::Vector2d n = camera.NormalizedFromImage({u - 0.5, v - 0.5});
+        if (u > 0) {
+          // Start from the line through the two previous corners' rays.
+          const Eigen::Vector2d start = u > 1 ? Eigen::Vector2d(2 * n - before) : n;
+          before = n;
+          n = UndistortFrom(camera, {u - 0.5, v - 0.5}, start);
+        }
         row[2 * u] = static_cast<float>(n.x());
         row[2 * u + 1] = static_cast<float>(n.y());
       }

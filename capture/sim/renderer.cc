@@ -20,6 +20,10 @@ namespace hl::sim {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
+// Depth gap, in pixel footprints (half-diagonals at the hit's depth), below
+// which two capsule surfaces may swap inside a pixel. A capsule surface one
+// pixel inside its outline slopes ~5 footprints of depth per pixel.
+constexpr double kCreaseFootprints = 32.0;
 
 // A primitive's bounds in the normalized image plane of the camera.
 struct Bounds {
@@ -60,6 +64,7 @@ struct QuadPrim {
 struct CapsulePrim {
   Eigen::Vector3d a, b, ba, oa;  // oa = camera centre - a = -a
   double baba = 0, baoa = 0, c_cyl = 0, r = 0, r2 = 0, gray = 0;
+  double aa = 0, aba = 0;  // a.a and a.ba, for RaySegmentDistance2
   double depth_max = 0;  // largest camera z of the capsule
   Bounds bounds;
 };
@@ -137,6 +142,8 @@ void AddCapsule(const Camera& camera, const Capsule& capsule, Prims* prims) {
   p.ba = p.b - p.a;
   p.oa = -p.a;
   p.baba = p.ba.squaredNorm();
+  p.aa = p.a.squaredNorm();
+  p.aba = p.a.dot(p.ba);
   // The camera inside a capsule sees nothing of it from outside: skip it.
   const double s = p.baba > 0 ? std::clamp(p.oa.dot(p.ba) / p.baba, 0.0, 1.0) : 0.0;
   if ((p.a + s * p.ba).squaredNorm() <= p.r2) return;
@@ -181,16 +188,28 @@ inline double HitCapsule(const CapsulePrim& c, const Eigen::Vector3d& d, double 
   return t > 0 ? t : kInf;
 }
 
-// Distance from the line through the camera centre along `d` to the capsule's
-// axis segment.
-inline double RaySegmentDistance(const CapsulePrim& c, const Eigen::Vector3d& d) {
-  const Eigen::Vector3d u = d.normalized();
-  // Closest point of the segment to the line: minimise |w(s) - (w(s).u) u|.
-  const Eigen::Vector3d a_perp = c.a - c.a.dot(u) * u;
-  const Eigen::Vector3d ba_perp = c.ba - c.ba.dot(u) * u;
-  const double len2 = ba_perp.squaredNorm();
-  const double s = len2 > 1e-300 ? std::clamp(-a_perp.dot(ba_perp) / len2, 0.0, 1.0) : 0.0;
-  return (a_perp + s * ba_perp).norm();
+// Squared distance from the line through the camera centre along unit `u` to
+// the capsule's axis segment, from dot products with the axis (no sqrt): the
+// components of a and ba across the line are a - (a.u) u and ba - (ba.u) u.
+inline double RaySegmentDistance2(const CapsulePrim& c, const Eigen::Vector3d& u) {
+  const double au = c.a.dot(u), bau = c.ba.dot(u);
+  const double a_perp2 = c.aa - au * au;
+  const double cross = c.aba - au * bau;  // a_perp . ba_perp
+  const double ba_perp2 = c.baba - bau * bau;
+  const double s = ba_perp2 > 1e-300 ? std::clamp(-cross / ba_perp2, 0.0, 1.0) : 0.0;
+  return std::max(0.0, a_perp2 + s * (2 * cross + s * ba_perp2));
+}
+
+// Where a capsule stands against a cone of rays (centre ray `u`, `spread`
+// wide per unit depth): missed by every ray, covering every ray with its
+// outline outside the cone, or with its outline possibly inside it.
+enum class ConeTest { kMiss, kCovers, kOutline };
+inline ConeTest TestCone(const CapsulePrim& c, const Eigen::Vector3d& u, double spread) {
+  const double margin = 1.05 * spread * (c.depth_max + c.r) + 1e-9;
+  const double d2 = RaySegmentDistance2(c, u);
+  if (d2 > (c.r + margin) * (c.r + margin)) return ConeTest::kMiss;
+  if (margin < c.r && d2 < (c.r - margin) * (c.r - margin)) return ConeTest::kCovers;
+  return ConeTest::kOutline;
 }
 
 inline double ShadeCapsule(const CapsulePrim& c, const Eigen::Vector3d& d, double dd, double t,
@@ -221,6 +240,9 @@ inline double SampleTexture(const QuadPrim& q, double a, double b) {
 void RenderOptions::Check() const {
   auto fail = [](const std::string& what) { throw Error("render options", what); };
   if (supersampling < 1 || supersampling > 16) fail("supersampling must be 1..16");
+  if (occluder_supersampling < 1 || occluder_supersampling > 16) {
+    fail("occluder_supersampling must be 1..16");
+  }
   if (!(noise_sigma >= 0) || !(blur_sigma_px >= 0)) fail("noise and blur sigmas must be >= 0");
   if (jpeg_quality < 0 || jpeg_quality > 100) fail("jpeg_quality must be 0 (off) or 1..100");
   if (!(exposure_gain > 0) || !(exposure_variation >= 0)) {
@@ -248,10 +270,15 @@ ViewRenderer::ViewRenderer(const Camera& camera, const RenderOptions& options)
   options_.Check();
   rays_ = CameraRaysFor(camera_);
   background_ = *CachedBackground(camera_, options_);
+  if (options_.blur_sigma_px > 0) {
+    cv::GaussianBlur(background_, blurred_background_, cv::Size(0, 0), options_.blur_sigma_px);
+  }
   if (options_.noise_sigma > 0) noise_table_ = NoiseTable(options_.noise_sigma, camera_.width);
 }
 
-cv::Mat ViewRenderer::RenderGeometry(const SceneFrame& scene) const {
+cv::Mat ViewRenderer::RenderGeometry(const SceneFrame& scene,
+                                     std::vector<uint8_t>* touched) const {
+  touched->assign(static_cast<size_t>(rays_->tiles_x) * rays_->tiles_y, 0);
   Prims prims;
   for (const MarkerInstance& m : scene.markers) {
     if (!(m.length_m > 0)) continue;
@@ -282,16 +309,35 @@ cv::Mat ViewRenderer::RenderGeometry(const SceneFrame& scene) const {
   const int s = options_.supersampling;
   std::vector<double> sub(s);
   for (int i = 0; i < s; ++i) sub[i] = (i + 0.5) / s;
-  const double inv_samples = 1.0 / (s * s);
+  const int so = std::min(s, options_.occluder_supersampling);
+  std::vector<double> sub_occluder(so);
+  for (int i = 0; i < so; ++i) sub_occluder[i] = (i + 0.5) / so;
   std::vector<int> tile_prims, pixel_quads, pixel_capsules;
+  std::vector<char> tile_covers;
   for (int ty = 0; ty < rays.tiles_y; ++ty) {
     for (int tx = 0; tx < rays.tiles_x; ++tx) {
       const float* tb = &rays.tile_bounds[(static_cast<size_t>(ty) * rays.tiles_x + tx) * 4];
       tile_prims.clear();
+      tile_covers.clear();
+      // The tile's rays lie in its bounds box: a cone about the box centre as
+      // wide as its half-diagonal. A capsule far from that cone is dropped for
+      // the whole tile; one whose outline stays outside it covers every pixel.
+      const Eigen::Vector3d tile_center((tb[0] + tb[2]) / 2.0, (tb[1] + tb[3]) / 2.0, 1.0);
+      const Eigen::Vector3d tile_unit = tile_center.normalized();
+      const double tile_spread = std::hypot((tb[2] - tb[0]) / 2.0, (tb[3] - tb[1]) / 2.0);
       for (int i = 0; i < num_prims; ++i) {
-        if (bounds_of(i).Overlaps(tb)) tile_prims.push_back(i);
+        if (!bounds_of(i).Overlaps(tb)) continue;
+        bool covers = false;
+        if (i >= num_quads) {
+          const ConeTest test = TestCone(prims.capsules[i - num_quads], tile_unit, tile_spread);
+          if (test == ConeTest::kMiss) continue;
+          covers = test == ConeTest::kCovers;
+        }
+        tile_prims.push_back(i);
+        tile_covers.push_back(covers);
       }
       if (tile_prims.empty()) continue;
+      (*touched)[static_cast<size_t>(ty) * rays.tiles_x + tx] = 1;
       const int v_end = std::min(rays.height, (ty + 1) * CameraRays::kTile);
       const int u_end = std::min(rays.width, (tx + 1) * CameraRays::kTile);
       for (int v = ty * CameraRays::kTile; v < v_end; ++v) {
@@ -311,44 +357,67 @@ cv::Mat ViewRenderer::RenderGeometry(const SceneFrame& scene) const {
           // wide in the normalized plane (per unit depth).
           const Eigen::Vector3d center_ray((c00[0] + c10[0] + c01[0] + c11[0]) / 4.0,
                                            (c00[1] + c10[1] + c01[1] + c11[1]) / 4.0, 1.0);
-          double spread = 0;
+          double spread2 = 0;
           for (const float* c : {c00, c10, c01, c11}) {
-            spread = std::max(spread, std::hypot(c[0] - center_ray.x(), c[1] - center_ray.y()));
+            const double dx = c[0] - center_ray.x(), dy = c[1] - center_ray.y();
+            spread2 = std::max(spread2, dx * dx + dy * dy);
           }
-          int inside = -1, num_inside = 0;
-          for (const int i : tile_prims) {
+          const double spread = std::sqrt(spread2);
+          const Eigen::Vector3d center_unit = center_ray.normalized();
+          bool silhouette = false;  // a capsule's outline may cross the pixel
+          for (size_t k = 0; k < tile_prims.size(); ++k) {
+            const int i = tile_prims[k];
+            if (tile_covers[k]) {
+              pixel_capsules.push_back(i - num_quads);
+              continue;
+            }
             if (!bounds_of(i).Overlaps(pb)) continue;
             if (i < num_quads) {
               pixel_quads.push_back(i);
               continue;
             }
-            // Capsules: cull by the cone; note ones that cover the whole pixel.
-            const CapsulePrim& c = prims.capsules[i - num_quads];
-            const double margin = 1.05 * spread * (c.depth_max + c.r) + 1e-9;
-            const double dist = RaySegmentDistance(c, center_ray);
-            if (dist > c.r + margin) continue;
-            if (dist + margin < c.r) inside = i - num_quads, ++num_inside;
+            // Capsules: cull by the cone; note whether one's outline is near.
+            const ConeTest test = TestCone(prims.capsules[i - num_quads], center_unit, spread);
+            if (test == ConeTest::kMiss) continue;
+            if (test == ConeTest::kOutline) silhouette = true;
             pixel_capsules.push_back(i - num_quads);
           }
           if (pixel_quads.empty() && pixel_capsules.empty()) continue;
-          if (pixel_quads.empty() && pixel_capsules.size() == 1 && num_inside == 1) {
-            // Inside one capsule's silhouette with nothing else near: smooth
-            // shading needs no supersampling.
-            const CapsulePrim& c = prims.capsules[inside];
+          if (pixel_quads.empty() && !silhouette) {
+            // Inside every nearby capsule's outline: the shading is smooth, so
+            // one sample is the pixel's value unless two surfaces are within a
+            // few pixel footprints of each other in depth (a crease where the
+            // visible capsule changes inside the pixel).
             const double dd = center_ray.squaredNorm();
-            const double t = HitCapsule(c, center_ray, dd);
-            if (t < kInf) {
-              out_row[u] = cv::saturate_cast<uint8_t>(
-                  ShadeCapsule(c, center_ray, dd, t, options_.capsule_ambient));
+            double best_t = kInf, second_t = kInf;
+            int best = -1;
+            for (const int i : pixel_capsules) {
+              const double t = HitCapsule(prims.capsules[i], center_ray, dd);
+              if (t < best_t) {
+                second_t = best_t;
+                best_t = t;
+                best = i;
+              } else if (t < second_t) {
+                second_t = t;
+              }
+            }
+            if (best >= 0 && second_t - best_t > kCreaseFootprints * spread * best_t) {
+              out_row[u] = cv::saturate_cast<uint8_t>(ShadeCapsule(
+                  prims.capsules[best], center_ray, dd, best_t, options_.capsule_ambient));
               continue;
             }
           }
           const double background = out_row[u];
+          // Printed quads get the full sampling; capsule outlines alone (limbs
+          // against the background) are smooth shapes and get the coarser one.
+          const bool fine = !pixel_quads.empty();
+          const std::vector<double>& offsets = fine ? sub : sub_occluder;
+          const int n = static_cast<int>(offsets.size());
           double sum = 0;
-          for (int sy = 0; sy < s; ++sy) {
-            const double fy = sub[sy];
-            for (int sx = 0; sx < s; ++sx) {
-              const double fx = sub[sx];
+          for (int sy = 0; sy < n; ++sy) {
+            const double fy = offsets[sy];
+            for (int sx = 0; sx < n; ++sx) {
+              const double fx = offsets[sx];
               const double w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy);
               const double w01 = (1 - fx) * fy, w11 = fx * fy;
               const Eigen::Vector3d d(w00 * c00[0] + w10 * c10[0] + w01 * c01[0] + w11 * c11[0],
@@ -368,19 +437,22 @@ cv::Mat ViewRenderer::RenderGeometry(const SceneFrame& scene) const {
                 value = SampleTexture(q, a, b);
               }
               if (!pixel_capsules.empty()) {
+                // Shade only the nearest capsule hit.
                 const double dd = d.squaredNorm();
+                int nearest = -1;
                 for (const int i : pixel_capsules) {
-                  const CapsulePrim& c = prims.capsules[i];
-                  const double t = HitCapsule(c, d, dd);
-                  if (t >= best_t) continue;
-                  best_t = t;
-                  value = ShadeCapsule(c, d, dd, t, options_.capsule_ambient);
+                  const double t = HitCapsule(prims.capsules[i], d, dd);
+                  if (t < best_t) best_t = t, nearest = i;
+                }
+                if (nearest >= 0) {
+                  value = ShadeCapsule(prims.capsules[nearest], d, dd, best_t,
+                                       options_.capsule_ambient);
                 }
               }
               sum += value;
             }
           }
-          out_row[u] = cv::saturate_cast<uint8_t>(sum * inv_samples);
+          out_row[u] = cv::saturate_cast<uint8_t>(sum / (n * n));
         }
       }
     }
@@ -388,28 +460,57 @@ cv::Mat ViewRenderer::RenderGeometry(const SceneFrame& scene) const {
   return image;
 }
 
-cv::Mat ViewRenderer::Render(const SceneFrame& scene, uint64_t frame_seed) const {
-  cv::Mat image = RenderGeometry(scene);
-  if (options_.blur_sigma_px > 0) {
-    cv::GaussianBlur(image, image, cv::Size(0, 0), options_.blur_sigma_px);
+cv::Mat ViewRenderer::Blur(const cv::Mat& sharp, const std::vector<uint8_t>& touched) const {
+  const CameraRays& rays = *rays_;
+  const int t = CameraRays::kTile;
+  // Wider than the kernel OpenCV picks for 8-bit images (radius ~3 sigma).
+  const int reach = static_cast<int>(std::ceil(4 * options_.blur_sigma_px)) + 1;
+  cv::Mat out = blurred_background_.clone();
+  const cv::Rect image_rect(0, 0, sharp.cols, sharp.rows);
+  for (int ty = 0; ty < rays.tiles_y; ++ty) {
+    for (int tx = 0; tx < rays.tiles_x;) {
+      if (!touched[static_cast<size_t>(ty) * rays.tiles_x + tx]) {
+        ++tx;
+        continue;
+      }
+      const int run_start = tx;
+      while (tx < rays.tiles_x && touched[static_cast<size_t>(ty) * rays.tiles_x + tx]) ++tx;
+      // A pixel whose kernel reaches a touched tile differs from the blurred
+      // background. GaussianBlur of an ROI reads its neighbours in the parent
+      // image; its values match a full-image blur to one gray level (OpenCV's
+      // fixed-point 8-bit path rounds differently on small images).
+      const cv::Rect run = cv::Rect(run_start * t - reach, ty * t - reach,
+                                    (tx - run_start) * t + 2 * reach, t + 2 * reach) &
+                           image_rect;
+      cv::Mat target = out(run);
+      cv::GaussianBlur(sharp(run), target, cv::Size(0, 0), options_.blur_sigma_px);
+    }
   }
+  return out;
+}
+
+cv::Mat ViewRenderer::Render(const SceneFrame& scene, uint64_t frame_seed) const {
+  std::vector<uint8_t> touched;
+  cv::Mat image = RenderGeometry(scene, &touched);
+  if (options_.blur_sigma_px > 0) image = Blur(image, touched);
   const uint64_t key = SplitMix64(SplitMix64(options_.seed ^ HashName(camera_.name)) ^ frame_seed);
   const double gain = options_.exposure_gain *
                       std::exp(options_.exposure_variation * GaussianFromBits(SplitMix64(key)));
   if (options_.noise_sigma > 0 || gain != 1.0) {
-    // Fixed point: gain in 1/4096, noise in 1/16 gray levels.
-    const int gain_q12 = static_cast<int>(std::lround(std::min(gain, 64.0) * 4096));
+    // In 1/16 gray levels (the noise table's unit), with OpenCV's saturating
+    // vectorized row operations.
     const std::vector<int16_t>* noise =
         options_.noise_sigma > 0 ? noise_table_.get() : nullptr;
+    cv::Mat level(1, image.cols, CV_16S);
     for (int v = 0; v < image.rows; ++v) {
-      uint8_t* row = image.ptr<uint8_t>(v);
-      const int16_t* n =
-          noise != nullptr ? noise->data() + (SplitMix64(key + 1 + v) & (kNoiseTableSize - 1))
-                           : nullptr;
-      for (int u = 0; u < image.cols; ++u) {
-        const int value = (row[u] * gain_q12 + (n != nullptr ? n[u] * 256 : 0) + 2048) >> 12;
-        row[u] = static_cast<uint8_t>(std::clamp(value, 0, 255));
+      cv::Mat row = image.row(v);
+      row.convertTo(level, CV_16S, 16.0 * std::min(gain, 64.0));
+      if (noise != nullptr) {
+        int16_t* n = const_cast<int16_t*>(noise->data()) +
+                     (SplitMix64(key + 1 + v) & (kNoiseTableSize - 1));
+        cv::add(level, cv::Mat(1, image.cols, CV_16S, n), level);
       }
+      level.convertTo(row, CV_8U, 1.0 / 16);
     }
   }
   if (options_.jpeg_quality > 0) {

@@ -15,10 +15,16 @@
 // is cut into 16 x 16 tiles whose ray bounds (in the normalized image plane)
 // are precomputed per camera; a primitive's projection is bounded in that
 // plane, where it is exact and free of distortion folds, and binned to tiles.
+// Capsules are also tested against each tile's cone of rays (dropped, or known
+// to cover the whole tile). A pixel inside every nearby capsule's outline,
+// away from creases and quads, is one sample (the shading is smooth there);
+// capsule outlines get occluder_supersampling, printed quads supersampling.
 // The rest of the image is the camera's precomputed background.
 //
-// After the geometry: Gaussian blur (lens and motion softness), exposure gain
-// (per-frame variation), sensor noise, optional JPEG round trip.
+// After the geometry: Gaussian blur (lens and motion softness; recomputed
+// only around the tiles that changed, elsewhere the pre-blurred background,
+// within one gray level of a full blur), exposure gain (per-frame
+// variation), sensor noise, optional JPEG round trip.
 
 #include <cstdint>
 #include <memory>
@@ -56,8 +62,13 @@ struct RenderOptions {
   double noise_sigma = 2.0;
   // Gaussian blur sigma in pixels; 0 for a sharp image.
   double blur_sigma_px = 0.6;
-  // Sub-samples per pixel side (supersampling x supersampling per pixel).
+  // Sub-samples per pixel side (supersampling x supersampling per pixel)
+  // where a printed quad may cross the pixel.
   int supersampling = 3;
+  // Sub-samples per pixel side on capsule outlines with no quad in the pixel
+  // (at most `supersampling`): smooth limb outlines need fewer, and they are
+  // most of the sampled pixels of a take.
+  int occluder_supersampling = 2;
   // JPEG quality 1..100 for a compression round trip; 0 = off.
   int jpeg_quality = 0;
   // Mixed with the frame seed and the camera name for exposure and noise.
@@ -101,12 +112,18 @@ class ViewRenderer {
   const cv::Mat& background() const { return background_; }
 
  private:
-  cv::Mat RenderGeometry(const SceneFrame& scene) const;
+  // The sharp image; `touched` gets one flag per CameraRays tile (row-major),
+  // set where a primitive may have changed a pixel of the background.
+  cv::Mat RenderGeometry(const SceneFrame& scene, std::vector<uint8_t>* touched) const;
+  // The Gaussian blur of `sharp`, recomputed only around touched tiles; the
+  // rest is the pre-blurred background.
+  cv::Mat Blur(const cv::Mat& sharp, const std::vector<uint8_t>& touched) const;
 
   Camera camera_;
   RenderOptions options_;
   std::shared_ptr<const CameraRays> rays_;
   cv::Mat background_;
+  cv::Mat blurred_background_;  // empty when blur_sigma_px is 0
   std::shared_ptr<const std::vector<int16_t>> noise_table_;
 };
 
