@@ -50,6 +50,7 @@ void IntrinsicsOptions::Check() const {
   HL_CHECK(min_relative_sharpness >= 0.0 && min_relative_sharpness <= 1.0);
   HL_CHECK(coverage_grid >= 1);
   HL_CHECK(warn_coverage >= 0.0 && warn_coverage <= 1.0);
+  HL_CHECK(outlier_factor > 1.0 && min_outlier_px > 0.0 && max_outlier_rounds >= 0);
 }
 
 std::vector<int> SelectViews(const Board& board, const std::vector<BoardView>& views,
@@ -150,12 +151,36 @@ IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<Board
   cv::Mat K, dist;
   std::vector<cv::Mat> rvecs, tvecs;
   const int flags = options.rational_model ? cv::CALIB_RATIONAL_MODEL : 0;
-  try {
-    result.rms_px =
-        cv::calibrateCamera(object_points, image_points, image_size, K, dist, rvecs, tvecs, flags);
-  } catch (const cv::Exception& e) {
-    throw Error(camera_name, std::string("calibration failed (") + e.err +
-                                 "): the board views may all be nearly parallel; tilt the board");
+  for (int round = 0;; ++round) {
+    try {
+      result.rms_px = cv::calibrateCamera(object_points, image_points, image_size, K, dist, rvecs,
+                                          tvecs, flags);
+    } catch (const cv::Exception& e) {
+      throw Error(camera_name, std::string("calibration failed (") + e.err +
+                                   "): the board views may all be nearly parallel; tilt the board");
+    }
+    if (round == options.max_outlier_rounds || !std::isfinite(result.rms_px)) break;
+    const double limit = std::max(options.outlier_factor * result.rms_px, options.min_outlier_px);
+    int dropped = 0;
+    for (size_t i = 0; i < object_points.size(); ++i) {
+      std::vector<cv::Point2f> projected;
+      cv::projectPoints(object_points[i], rvecs[i], tvecs[i], K, dist, projected);
+      std::vector<cv::Point3f> obj;
+      std::vector<cv::Point2f> img;
+      for (size_t k = 0; k < projected.size(); ++k) {
+        if (cv::norm(projected[k] - image_points[i][k]) <= limit) {
+          obj.push_back(object_points[i][k]);
+          img.push_back(image_points[i][k]);
+        }
+      }
+      // A view keeps enough corners for its pose, or stays whole.
+      if (obj.size() == projected.size() || obj.size() < 6) continue;
+      dropped += static_cast<int>(projected.size() - obj.size());
+      object_points[i] = std::move(obj);
+      image_points[i] = std::move(img);
+    }
+    if (dropped == 0) break;
+    result.corners_dropped += dropped;
   }
   if (!std::isfinite(result.rms_px) || !cv::checkRange(K) || !cv::checkRange(dist)) {
     throw Error(camera_name,
@@ -199,6 +224,7 @@ std::string IntrinsicsResult::Summary() const {
   s << camera.name << ": " << camera.width << "x" << camera.height << " fx " << camera.fx << " fy "
     << camera.fy << " cx " << camera.cx << " cy " << camera.cy << ", RMS " << rms_px << " px over "
     << used_views.size() << " views, coverage " << std::lround(coverage * 100) << "%";
+  if (corners_dropped > 0) s << ", " << corners_dropped << " outlier corners dropped";
   for (const auto& w : warnings) s << "\n  warning: " << w;
   return s.str();
 }

@@ -35,6 +35,14 @@ struct IntrinsicsOptions {
   int coverage_grid = 8;
   // Below this coverage a warning says distortion may be poorly constrained.
   double warn_coverage = 0.5;
+  // calibrateCamera is plain least squares: one corner the detector put a few
+  // pixels off (ChArUco corners on steep views) drags the focal length and
+  // principal point. Corners farther than max(outlier_factor x RMS,
+  // min_outlier_px) from the fit are dropped and the solve repeated, up to
+  // max_outlier_rounds times.
+  double outlier_factor = 4.0;
+  double min_outlier_px = 0.75;
+  int max_outlier_rounds = 3;
 
   void Check() const;
 };
@@ -46,6 +54,7 @@ struct IntrinsicsResult {
   std::vector<double> view_rms_px;      // per used view
   std::vector<Rigid3d> cam_from_board;  // per used view
   double coverage = 0.0;                // see IntrinsicsOptions::coverage_grid
+  int corners_dropped = 0;              // outlier corners (see IntrinsicsOptions)
   std::vector<std::string> warnings;
 
   std::string Summary() const;

@@ -54,6 +54,62 @@ RigView ProjectBoard(const Board& board, const Camera& camera, const Rigid3d& wo
   return view;
 }
 
+std::set<std::pair<int, int>> CorruptRigViews(const Board& board,
+                                              const std::vector<Camera>& cameras,
+                                              const std::vector<Rigid3d>& world_from_board,
+                                              double fraction, std::mt19937* rng,
+                                              std::vector<RigView>* views) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  int num_frames = 0;
+  for (const RigView& v : *views) num_frames = std::max(num_frames, v.frame + 1);
+  std::set<std::pair<int, int>> corrupted;
+  // Only views whose frame other cameras also saw can be told apart from the
+  // truth; a desynchronised view needs two witnesses to be outvoted.
+  std::vector<int> views_in_frame(num_frames, 0);
+  for (const RigView& v : *views) ++views_in_frame[v.frame];
+  std::vector<size_t> order;
+  for (size_t i = 0; i < views->size(); ++i) {
+    if (views_in_frame[(*views)[i].frame] >= 2) order.push_back(i);
+  }
+  std::shuffle(order.begin(), order.end(), *rng);
+  const size_t num_corrupt = std::min(
+      order.size(), static_cast<size_t>(std::lround(fraction * views->size())));
+  std::vector<int> corrupted_in_frame(num_frames, 0);
+  size_t n = 0;
+  for (size_t i : order) {
+    if (n == num_corrupt) break;
+    RigView& v = (*views)[i];
+    // At most one corrupted view per frame, so the others can outvote it.
+    if (corrupted_in_frame[v.frame]++ > 0) continue;
+    ++n;
+    if (n % 2 == 0 && views_in_frame[v.frame] >= 3) {
+      const Rigid3d& truth = world_from_board[v.frame];
+      const Eigen::Quaterniond dq(
+          Eigen::AngleAxisd((2.0 + 2.0 * unit(*rng)) * M_PI / 180.0, RandomUnit(rng)));
+      // Sideways to this camera's view of the board, as a moving board is.
+      const Eigen::Vector3d ray =
+          (truth * board.CenterInBoard() - cameras[v.camera].CenterInWorld()).normalized();
+      Eigen::Vector3d side = RandomUnit(rng);
+      side = (side - side.dot(ray) * ray).normalized();
+      const Rigid3d moved(dq * truth.rotation,
+                          truth.translation + (0.04 + 0.04 * unit(*rng)) * side);
+      // Keep the ids that were seen; project them where the board had moved to.
+      const Rigid3d cam_from_board = cameras[v.camera].cam_from_world * moved;
+      for (size_t k = 0; k < v.ids.size(); ++k) {
+        v.corners[k] =
+            cameras[v.camera].ImageFromCam(cam_from_board * board.CornerInBoard(v.ids[k]));
+      }
+    } else {
+      for (size_t k = 0; k < v.corners.size(); k += 3) {
+        const double ang = 2.0 * M_PI * unit(*rng);
+        v.corners[k] += (5.0 + 15.0 * unit(*rng)) * Eigen::Vector2d(std::cos(ang), std::sin(ang));
+      }
+    }
+    corrupted.insert({v.camera, v.frame});
+  }
+  return corrupted;
+}
+
 SyntheticRig SynthesizeRig(const Board& board, const SyntheticRigOptions& o) {
   HL_CHECK(o.num_cameras >= 1 && o.num_frames >= 1);
   std::mt19937 rng(o.seed);
@@ -113,50 +169,8 @@ SyntheticRig SynthesizeRig(const Board& board, const SyntheticRigOptions& o) {
     }
   }
 
-  // Only views whose frame other cameras also saw can be told apart from the
-  // truth; a desynchronised view needs two witnesses to be outvoted.
-  std::vector<int> views_in_frame(o.num_frames, 0);
-  for (const RigView& v : out.views) ++views_in_frame[v.frame];
-  std::vector<size_t> order;
-  for (size_t i = 0; i < out.views.size(); ++i) {
-    if (views_in_frame[out.views[i].frame] >= 2) order.push_back(i);
-  }
-  std::shuffle(order.begin(), order.end(), rng);
-  const size_t num_corrupt = std::min(
-      order.size(), static_cast<size_t>(std::lround(o.corrupt_fraction * out.views.size())));
-  std::vector<int> corrupted_in_frame(o.num_frames, 0);
-  size_t n = 0;
-  for (size_t i : order) {
-    if (n == num_corrupt) break;
-    RigView& v = out.views[i];
-    // At most one corrupted view per frame, so the others can outvote it.
-    if (corrupted_in_frame[v.frame]++ > 0) continue;
-    ++n;
-    if (n % 2 == 0 && views_in_frame[v.frame] >= 3) {
-      const Rigid3d& truth = out.world_from_board[v.frame];
-      const Eigen::Quaterniond dq(
-          Eigen::AngleAxisd((2.0 + 2.0 * unit(rng)) * M_PI / 180.0, RandomUnit(&rng)));
-      // Sideways to this camera's view of the board, as a moving board is.
-      const Eigen::Vector3d ray =
-          (truth * board.CenterInBoard() - out.cameras[v.camera].CenterInWorld()).normalized();
-      Eigen::Vector3d side = RandomUnit(&rng);
-      side = (side - side.dot(ray) * ray).normalized();
-      const Rigid3d moved(dq * truth.rotation,
-                          truth.translation + (0.04 + 0.04 * unit(rng)) * side);
-      // Keep the ids that were seen; project them where the board had moved to.
-      const Rigid3d cam_from_board = out.cameras[v.camera].cam_from_world * moved;
-      for (size_t k = 0; k < v.ids.size(); ++k) {
-        v.corners[k] =
-            out.cameras[v.camera].ImageFromCam(cam_from_board * board.CornerInBoard(v.ids[k]));
-      }
-    } else {
-      for (size_t k = 0; k < v.corners.size(); k += 3) {
-        const double ang = 2.0 * M_PI * unit(rng);
-        v.corners[k] += (5.0 + 15.0 * unit(rng)) * Eigen::Vector2d(std::cos(ang), std::sin(ang));
-      }
-    }
-    out.corrupted.insert({v.camera, v.frame});
-  }
+  out.corrupted = CorruptRigViews(board, out.cameras, out.world_from_board, o.corrupt_fraction,
+                                  &rng, &out.views);
   for (RigView& v : out.views) AddNoise(o.noise_px, &rng, &v);
 
   // Board on the floor at the world origin, printed face up.

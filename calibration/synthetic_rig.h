@@ -6,6 +6,7 @@
 // and a fraction of views corrupted on purpose. For tests and benchmarks.
 
 #include <cstdint>
+#include <random>
 #include <set>
 #include <utility>
 #include <vector>
@@ -46,6 +47,15 @@ struct SyntheticRig {
   std::set<std::pair<int, int>> corrupted;  // (camera, frame) of corrupted views
   std::vector<RigView> floor_views;         // the board on the floor at the world origin
 };
+
+// Corrupts round(fraction x views) views on purpose, as SyntheticRigOptions::
+// corrupt_fraction describes, using the true cameras and board poses (indexed
+// by frame); returns the (camera, frame) pairs corrupted.
+std::set<std::pair<int, int>> CorruptRigViews(const Board& board,
+                                              const std::vector<Camera>& cameras,
+                                              const std::vector<Rigid3d>& world_from_board,
+                                              double fraction, std::mt19937* rng,
+                                              std::vector<RigView>* views);
 
 SyntheticRig SynthesizeRig(const Board& board, const SyntheticRigOptions& options);
 

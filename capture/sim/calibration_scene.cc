@@ -30,9 +30,38 @@ Eigen::Quaterniond BoardFacing(const Eigen::Vector3d& face, double roll) {
   return Eigen::Quaterniond(Eigen::AngleAxisd(roll, z) * r);
 }
 
+// Tilts `face` by up to max_tilt_deg about a random perpendicular axis
+// (uniform over the disc of directions) and turns it into a board rotation.
+Eigen::Quaterniond TiltedBoard(Eigen::Vector3d face, double max_tilt_deg, double max_roll_deg,
+                               std::mt19937_64* rng) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::uniform_real_distribution<double> sym(-1.0, 1.0);
+  Eigen::Vector3d axis = face.unitOrthogonal();
+  axis = Eigen::AngleAxisd(2 * M_PI * unit(*rng), face) * axis;
+  face = Eigen::AngleAxisd(max_tilt_deg * kDegree * std::sqrt(unit(*rng)), axis) * face;
+  return BoardFacing(face, max_roll_deg * kDegree * sym(*rng));
+}
+
+// The board held close to one camera, its centre on a random pixel.
+Waypoint CloseWaypoint(const Rig& rig, const CalibrationSceneOptions& o, std::mt19937_64* rng) {
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const int n = static_cast<int>(rig.cameras.size());
+  const Camera& camera = rig.cameras[std::min(n - 1, static_cast<int>(unit(*rng) * n))];
+  const double m = o.close_margin;
+  const Eigen::Vector2d pixel((m + (1 - 2 * m) * unit(*rng)) * camera.width,
+                              (m + (1 - 2 * m) * unit(*rng)) * camera.height);
+  const double distance = o.close_min_m + (o.close_max_m - o.close_min_m) * unit(*rng);
+  Waypoint w;
+  w.center_in_world = camera.CenterInWorld() + distance * camera.RayInWorld(pixel).normalized();
+  const Eigen::Vector3d face = (camera.CenterInWorld() - w.center_in_world).normalized();
+  w.world_from_board = TiltedBoard(face, o.close_max_tilt_deg, o.max_roll_deg, rng);
+  return w;
+}
+
 Waypoint RandomWaypoint(const Rig& rig, const CalibrationSceneOptions& o, std::mt19937_64* rng) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::uniform_real_distribution<double> sym(-1.0, 1.0);
+  if (o.close_fraction > 0 && unit(*rng) < o.close_fraction) return CloseWaypoint(rig, o, rng);
   Waypoint w;
   w.center_in_world = Eigen::Vector3d(o.half_extent_xy_m * sym(*rng), o.half_extent_xy_m * sym(*rng),
                                       o.min_height_m + (o.max_height_m - o.min_height_m) * unit(*rng));
@@ -55,11 +84,7 @@ Waypoint RandomWaypoint(const Rig& rig, const CalibrationSceneOptions& o, std::m
     const double blend = 0.25 + 0.5 * unit(*rng);
     face = ((1 - blend) * face + blend * direction_to(best)).normalized();
   }
-  // Tilt: a random axis perpendicular to the face, a random angle in range.
-  Eigen::Vector3d axis = face.unitOrthogonal();
-  axis = Eigen::AngleAxisd(2 * M_PI * unit(*rng), face) * axis;
-  face = Eigen::AngleAxisd(o.max_tilt_deg * kDegree * std::sqrt(unit(*rng)), axis) * face;
-  w.world_from_board = BoardFacing(face, o.max_roll_deg * kDegree * sym(*rng));
+  w.world_from_board = TiltedBoard(face, o.max_tilt_deg, o.max_roll_deg, rng);
   return w;
 }
 
@@ -80,6 +105,12 @@ void CalibrationSceneOptions::Check() const {
   }
   if (!(max_tilt_deg >= 0 && max_tilt_deg < 90) || !(max_roll_deg >= 0 && max_roll_deg <= 180)) {
     fail("max_tilt_deg must be in [0, 90) and max_roll_deg in [0, 180]");
+  }
+  if (!(close_fraction >= 0 && close_fraction <= 1) || !(close_min_m > 0) ||
+      !(close_max_m >= close_min_m) || !(close_margin >= 0 && close_margin < 0.5) ||
+      !(close_max_tilt_deg >= 0 && close_max_tilt_deg < 90)) {
+    fail("close views need close_fraction in [0, 1], 0 < close_min_m <= close_max_m, "
+         "close_margin in [0, 0.5) and close_max_tilt_deg in [0, 90)");
   }
   if (pixels_per_square < 8 || pixels_per_square > 1024) fail("pixels_per_square must be 8..1024");
 }

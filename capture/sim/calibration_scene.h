@@ -46,6 +46,18 @@ struct CalibrationSceneOptions {
   // camera(s) it turns to, and largest roll away from upright.
   double max_tilt_deg = 35.0;
   double max_roll_deg = 60.0;
+  // Fraction of waypoints where the board is held close to one camera, its
+  // centre anywhere in that camera's image (up to the margins below), as a
+  // person walks the board to each camera: the board then fills the image's
+  // edges and corners, which the far views never reach, and pins down the
+  // distortion and focal length. Tilted up to close_max_tilt_deg.
+  double close_fraction = 0.0;
+  double close_min_m = 1.2;  // distance range from the camera
+  double close_max_m = 2.0;
+  // The board centre's pixel stays this fraction of the image size from the
+  // border (so the board is cut off by at most about half).
+  double close_margin = 0.12;
+  double close_max_tilt_deg = 45.0;
   // Texture resolution (see CharucoBoardTexture).
   int pixels_per_square = 112;
 

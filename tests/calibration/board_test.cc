@@ -24,10 +24,12 @@ cv::Mat Render(const Board& board, const Camera& camera, const Rigid3d& cam_from
   const cv::Mat print = board.Draw(ppm, margin);
   // Print pixel (u, v) <-> board point ((u + 0.5 - m') / ppm, (v + 0.5 - m') / ppm, 0),
   // where m' puts the first corner where the board has it.
-  // OpenCV's ChArUco drawing puts square edges on pixel centres; ours
-  // (chessboard) on pixel edges.
+  // The ChArUco print starts its first square at the margin, ours
+  // (chessboard) one square later; both put square edges on pixel edges.
+  // (This used to add half a print pixel for ChArUco, which hid OpenCV 4.6's
+  // +0.5 px in interpolateCornersCharuco; Board::Detect now removes it.)
   const bool charuco = board.spec().kind == BoardSpec::Kind::kCharuco;
-  const double offset = charuco ? margin + 0.5 : margin + board.spec().square_m * ppm;
+  const double offset = charuco ? margin : margin + board.spec().square_m * ppm;
   Eigen::Matrix3d board_from_print;
   // Print pixel u covers [u, u + 1): its centre is u + 0.5.
   board_from_print << 1 / ppm, 0, (0.5 - offset) / ppm, 0, 1 / ppm, (0.5 - offset) / ppm, 0, 0, 1;
