@@ -172,6 +172,11 @@ DrillScore ScoreTrial(const DrillPlugin& plugin, const Trajectories& trial,
 
   out.measures = ComputeMeasures(trial, segments, static_trial, options.measures);
   out.notes.push_back("reference posture: " + out.measures.reference);
+  if (!out.measures.anatomical_landmarks.empty()) {
+    std::string list;
+    for (const auto& l : out.measures.anatomical_landmarks) list += (list.empty() ? "" : ", ") + l;
+    out.notes.push_back("located in the static trial and carried by their markers: " + list);
+  }
   const MeasureSeries* signal = out.measures.Find(plugin.rep_signal());
   if (signal == nullptr) {
     throw Error(plugin.path().string(), "repetition signal " + plugin.rep_signal() +

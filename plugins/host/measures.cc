@@ -103,6 +103,7 @@ double AngleBetween(const Vector3d& a, const Vector3d& b) {
 // Rotation taking the reference marker layout onto the current one (Kabsch);
 // with two markers (or collinear ones) only the minimal rotation is observable.
 Matrix3d RigidRotation(const std::vector<Vector3d>& ref, const std::vector<Vector3d>& cur) {
+  if (ref.size() < 2) return Matrix3d::Identity();  // one marker carries position only
   Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
   for (size_t i = 0; i < ref.size(); ++i) {
     cr += ref[i];
@@ -128,6 +129,44 @@ Matrix3d RigidRotation(const std::vector<Vector3d>& ref, const std::vector<Vecto
     }
   }
   return Eigen::Quaterniond::FromTwoVectors(ref[b] - ref[a], cur[b] - cur[a]).toRotationMatrix();
+}
+
+// Where a point fixed to a segment (given in the reference posture) is in
+// frame f: the segment's markers seen there are matched to their reference
+// positions. Needs at least `min_markers` of them (and all when `all`).
+bool CarryPoint(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
+                const Vector3d& point_ref, size_t min_markers, bool all, Vector3d* out) {
+  std::vector<Vector3d> r, c;
+  for (int l : idx) {
+    const Sample& s = t.at(f, l);
+    if (!s.valid()) {
+      if (all) return false;
+      continue;
+    }
+    r.push_back(ref.at(t.labels()[l]));
+    c.push_back(s.position_m);
+  }
+  if (r.size() < std::max<size_t>(1, min_markers)) return false;
+  Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
+  for (size_t i = 0; i < r.size(); ++i) cr += r[i], cc += c[i];
+  cr /= static_cast<double>(r.size());
+  cc /= static_cast<double>(c.size());
+  *out = cc + RigidRotation(r, c) * (point_ref - cr);
+  return true;
+}
+
+// Mean of one label over a trial; false when it has no valid sample.
+bool MeanOfLabel(const Trajectories& t, const char* label, Vector3d* out) {
+  const int l = t.LabelIndex(label);
+  if (l < 0) return false;
+  Vector3d sum = Vector3d::Zero();
+  int n = 0;
+  for (int f = 0; f < t.num_frames(); ++f) {
+    if (t.at(f, l).valid()) sum += t.at(f, l).position_m, ++n;
+  }
+  if (n == 0) return false;
+  *out = sum / n;
+  return true;
 }
 
 // Mean position of each label over the frames [begin, end) where it is seen;
@@ -238,7 +277,7 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
   Measures m;
   m.fps = trial.rate_hz();
   m.num_frames = n;
-  const SegmentIndex seg = IndexSegments(trial, segments, options);
+  SegmentIndex seg = IndexSegments(trial, segments, options);
   for (const auto& [name, labels] : seg.labels) m.segments.push_back(name);
   if (!seg.has("pelvis")) return m;  // every measure hangs off the sacrum
 
@@ -250,7 +289,13 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
   }
   Pose ref;
   if (static_trial != nullptr) {
-    ref = MeanPose(*static_trial, 0, static_trial->num_frames(), used_labels);
+    // Every marker of the set, also those the trial sees rarely: anatomical
+    // points are carried by whichever of them a frame sees.
+    std::vector<std::string> all_labels;
+    for (const auto& [segment, labels] : segments) {
+      for (const auto& label : labels) all_labels.push_back(label);
+    }
+    ref = MeanPose(*static_trial, 0, static_trial->num_frames(), all_labels);
     m.has_static_trial = true;
     m.reference = "static trial";
   } else {
@@ -269,6 +314,15 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
 
   // Body landmarks are measured against the reference; the bar and the feet
   // are not (bar height is absolute, feet only orient the subject frame).
+  // The dowel is a straight prop: any two of its markers seen in the
+  // reference fix its line, so markers the static trial missed are left out.
+  if (seg.has("dowel")) {
+    std::vector<int> kept;
+    for (int l : seg.labels.at("dowel")) {
+      if (ref.count(trial.labels()[l])) kept.push_back(l);
+    }
+    if (kept.size() >= 2) seg.labels["dowel"] = kept;
+  }
   for (const auto& [segment, idx] : seg.labels) {
     if (segment == "bar" || segment == "foot_left" || segment == "foot_right") continue;
     for (int l : idx) {
@@ -293,6 +347,35 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
     bool in_reference = true;
     for (int l : seg.labels.at(segment)) in_reference = in_reference && ref.count(trial.labels()[l]);
     if (in_reference) ref_point[landmark] = PoseCentre(ref, trial, seg.labels.at(segment));
+  }
+  // Anatomical landmarks located in the static trial (labels SACRUM, KNEE_L,
+  // KNEE_R there: digitised, or joint centres from a lab's calibration) ride
+  // on their segment's markers. A knee plate sits above the joint and turns
+  // with the thigh, so its centre travels less than the joint centre does.
+  if (static_trial != nullptr) {
+    const std::pair<const char*, const char*> anatomical[] = {
+        {"pelvis", "SACRUM"}, {"knee_left", "KNEE_L"}, {"knee_right", "KNEE_R"}};
+    for (const auto& [segment, landmark] : anatomical) {
+      Vector3d point_ref;
+      if (!seg.has(segment) || !MeanOfLabel(*static_trial, landmark, &point_ref)) continue;
+      // Every marker of the segment the reference saw, also those the trial
+      // sees too rarely to stand alone; three fix a pose, so a plate of more
+      // does without the others. A plate of three or more seen through only
+      // two markers (a line) hides a turn about that line: no value then.
+      std::vector<int> idx;
+      for (const auto& label : segments.at(segment)) {
+        const int l = trial.LabelIndex(label);
+        if (l >= 0 && ref.count(label)) idx.push_back(l);
+      }
+      Track track(n);
+      const size_t need = std::min<size_t>(3, idx.size());
+      for (int f = 0; f < n; ++f) {
+        track.ok[f] = CarryPoint(trial, f, idx, ref, point_ref, need, false, &track.p[f]);
+      }
+      tracks[landmark] = std::move(track);
+      ref_point[landmark] = point_ref;
+      m.anatomical_landmarks.push_back(landmark);
+    }
   }
   const Track& sacrum = tracks.at("SACRUM");
 
@@ -410,6 +493,19 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
       throw Error("static trial", "dowel markers coincide; they must sit apart along the dowel");
     }
     if (ref_dir.dot(up) < 0) ref_dir = -ref_dir;
+    // The dowel's own axis when the static trial locates it (DOWEL_TOP and
+    // DOWEL_BOTTOM there); the markers sit on its faces, off the axis.
+    Vector3d axis_top, axis_bottom;
+    const bool axis_known = static_trial != nullptr &&
+                            MeanOfLabel(*static_trial, "DOWEL_TOP", &axis_top) &&
+                            MeanOfLabel(*static_trial, "DOWEL_BOTTOM", &axis_bottom) &&
+                            (axis_top - axis_bottom).norm() > 0.1;
+    if (axis_known) {
+      ref_centre = 0.5 * (axis_top + axis_bottom);
+      ref_dir = (axis_top - axis_bottom).normalized();
+      m.anatomical_landmarks.push_back("DOWEL_TOP");
+      m.anatomical_landmarks.push_back("DOWEL_BOTTOM");
+    }
     trunk_ref = ref_dir;
     have_trunk = true;
     // Each marker's signed position along the dowel orients the line in any frame.
@@ -427,6 +523,7 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
     std::vector<double> gap_ref;
     for (auto& [g, s] : gaps) gap_ref.push_back(DistanceToLine(ref_point[g.landmark], ref_centre, ref_dir));
 
+    std::vector<std::pair<Vector3d, Vector3d>> axis_now(n);
     for (int f = 0; f < n; ++f) {
       std::vector<Vector3d> pts;
       double best_along = 0.0;
@@ -438,8 +535,19 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
         if (std::abs(along[k]) > std::abs(best_along)) best_along = along[k], best_p = s.position_m;
       }
       Vector3d centre, dir;
-      if (!FitLine(pts, &centre, &dir)) continue;
-      if ((best_p - centre).dot(dir) * best_along < 0) dir = -dir;
+      if (axis_known) {
+        Vector3d t_now, b_now;
+        if (!CarryPoint(trial, f, idx, ref, axis_top, 2, false, &t_now) ||
+            !CarryPoint(trial, f, idx, ref, axis_bottom, 2, false, &b_now)) {
+          continue;
+        }
+        centre = 0.5 * (t_now + b_now);
+        dir = (t_now - b_now).normalized();
+        axis_now[f] = {t_now, b_now};
+      } else {
+        if (!FitLine(pts, &centre, &dir)) continue;
+        if ((best_p - centre).dot(dir) * best_along < 0) dir = -dir;
+      }
       trunk.p[f] = dir;
       trunk.ok[f] = 1;
       for (size_t g = 0; g < gaps.size(); ++g) {
@@ -453,6 +561,12 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
     tracks["DOWEL_TOP"] = Track(n);
     tracks["DOWEL_BOTTOM"] = Track(n);
     for (int f = 0; f < n; ++f) {
+      if (axis_known) {
+        tracks["DOWEL_TOP"].p[f] = axis_now[f].first;
+        tracks["DOWEL_BOTTOM"].p[f] = axis_now[f].second;
+        tracks["DOWEL_TOP"].ok[f] = tracks["DOWEL_BOTTOM"].ok[f] = trunk.ok[f];
+        continue;
+      }
       const Sample& t = trial.at(f, idx[top]);
       const Sample& b = trial.at(f, idx[bottom]);
       tracks["DOWEL_TOP"].p[f] = t.position_m, tracks["DOWEL_TOP"].ok[f] = t.valid();

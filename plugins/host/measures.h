@@ -8,6 +8,11 @@
 // KNEE_L/KNEE_R, THORAX, HEAD, BAR, FOOT_L/FOOT_R are their markers' centres.
 // A landmark made of several markers is valid only in frames where all its
 // usable markers are seen, so a dropout never shifts it.
+// A static trial that also carries SACRUM, KNEE_L, KNEE_R (anatomical points,
+// e.g. the knee joint centres of a lab's static calibration) or DOWEL_TOP and
+// DOWEL_BOTTOM (the dowel's axis ends) replaces those: each point is located
+// in its segment's marker frame there and carried by the markers (Kabsch; a
+// two-marker plate gives the minimal rotation, one marker translation only).
 //
 // Reference posture: the static trial when there is one (each marker's mean
 // position over the frames it is seen), else the first quiet second of the
@@ -69,6 +74,10 @@ struct Measures {
   // Where the reference posture came from, for the output ("static trial", or
   // "first quiet second of the trial (frames A-B); no static trial given").
   std::string reference;
+  // Landmarks the static trial located (SACRUM, KNEE_L, KNEE_R, DOWEL_TOP,
+  // DOWEL_BOTTOM): carried by their segment's markers instead of being the
+  // markers' centre (or, for the dowel, the line through its markers).
+  std::vector<std::string> anatomical_landmarks;
   // Segments with enough tracked markers (dowel needs two).
   std::vector<std::string> segments;
   std::vector<MeasureSeries> series;
