@@ -28,6 +28,7 @@ void DrillState::Scan(const std::vector<std::filesystem::path>& dirs) {
   refused_ = std::move(scan.refused);
   selected_ = -1;
   thresholds_.clear();
+  generation_.Bump();
 }
 
 bool DrillState::Select(const std::string& id) {
@@ -51,6 +52,7 @@ const DrillPlugin* DrillState::plugin() const {
 
 void DrillState::ResetThresholds() {
   thresholds_.clear();
+  generation_.Bump();
   if (const DrillPlugin* p = plugin()) {
     for (const ThresholdInfo& t : p->thresholds()) thresholds_[t.name] = t.default_value;
   }
@@ -59,6 +61,7 @@ void DrillState::ResetThresholds() {
 bool DrillState::SetThreshold(const std::string& name, double value) {
   const auto it = thresholds_.find(name);
   if (it == thresholds_.end() || !std::isfinite(value)) return false;
+  if (it->second != value) generation_.Bump();
   it->second = value;
   return true;
 }

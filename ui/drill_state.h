@@ -36,6 +36,8 @@ class DrillState {
   void ResetThresholds();
   // Names whose value differs from the plugin's default.
   std::map<std::string, double> ChangedThresholds() const;
+  // Changes whenever plugin() or thresholds() may have (plot caches key on it).
+  uint64_t generation() const { return generation_.value(); }
 
   // Scores with the picked plugin and the current thresholds (static trial: none).
   // Empty when no plugin is picked.
@@ -49,6 +51,7 @@ class DrillState {
   std::vector<RefusedPlugin> refused_;
   int selected_ = -1;
   std::map<std::string, double> thresholds_;
+  DataGeneration generation_;
 };
 
 // The drill panel's text for the state's score.

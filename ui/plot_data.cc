@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/error.h"
 #include "plugins/hingelab_plugin.h"
 #include "plugins/host/plugin_host.h"
 
@@ -112,16 +113,23 @@ std::vector<PlotSeries> BuildPlots(const ViewerState& state, const DrillPlugin* 
 
 std::vector<PlotColumn> DecimateMinMax(const MeasureSeries& series, double scale, int first,
                                        int last, int columns) {
-  std::vector<PlotColumn> out(std::max(0, columns));
+  std::vector<PlotColumn> out;
+  DecimateMinMaxInto(series, scale, first, last, columns, &out);
+  return out;
+}
+
+void DecimateMinMaxInto(const MeasureSeries& series, double scale, int first, int last, int columns,
+                        std::vector<PlotColumn>* out) {
+  out->assign(std::max(0, columns), PlotColumn{});
   const int n = static_cast<int>(std::min(series.values.size(), series.valid.size()));
   first = std::max(first, 0);
   last = std::min(last, n - 1);
-  if (columns <= 0 || last < first) return out;
+  if (columns <= 0 || last < first) return;
   const double per_column = static_cast<double>(last - first + 1) / columns;
   for (int c = 0; c < columns; ++c) {
     const int a = first + static_cast<int>(std::floor(c * per_column));
     const int b = std::min(last, first + static_cast<int>(std::ceil((c + 1) * per_column)) - 1);
-    PlotColumn& col = out[c];
+    PlotColumn& col = (*out)[c];
     for (int f = a; f <= std::max(a, b) && f <= last; ++f) {
       const double v = series.values[f];
       if (!series.valid[f] || !std::isfinite(v)) continue;
@@ -133,7 +141,33 @@ std::vector<PlotColumn> DecimateMinMax(const MeasureSeries& series, double scale
       }
     }
   }
-  return out;
+}
+
+const std::vector<PlotSeries>& PlotCache::Plots(const ViewerState& state, const DrillState& drill) {
+  if (built_ && measures_generation_ == state.measures_generation() &&
+      drill_generation_ == drill.generation()) {
+    return plots_;
+  }
+  plots_ = BuildPlots(state, drill.plugin(), drill.thresholds());
+  built_ = true;
+  measures_generation_ = state.measures_generation();
+  drill_generation_ = drill.generation();
+  ++plot_builds_;
+  // Keeps each entry's storage for the re-decimation.
+  columns_.resize(plots_.size());
+  for (ColumnsEntry& e : columns_) e.valid = false;
+  return plots_;
+}
+
+const std::vector<PlotColumn>& PlotCache::Columns(size_t index, int first, int last, int columns) {
+  HL_CHECK(index < plots_.size());
+  ColumnsEntry& e = columns_[index];
+  if (e.valid && e.first == first && e.last == last && e.columns == columns) return e.cols;
+  const PlotSeries& p = plots_[index];
+  DecimateMinMaxInto(*p.series, p.scale, first, last, columns, &e.cols);
+  e.valid = true, e.first = first, e.last = last, e.columns = columns;
+  ++decimations_;
+  return e.cols;
 }
 
 }  // namespace hl

@@ -33,8 +33,15 @@ void DashedHLine(ImDrawList* list, float x0, float x1, float y, ImU32 colour) {
   }
 }
 
-// One plot of frames [first, last]; returns the frame clicked, -1 none.
-int DrawPlot(const ViewerState& state, const PlotSeries& plot, int first, int last, float height) {
+// What the panel keeps between frames (one viewer window, so one of each).
+struct PanelCache {
+  PlotCache plots;
+  std::vector<ImVec2> run;  // polyline scratch
+};
+
+// Plot `index` of `cache`, frames [first, last]; returns the frame clicked, -1 none.
+int DrawPlot(const ViewerState& state, PanelCache* cache, size_t index, const PlotSeries& plot,
+             int first, int last, float height) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float width = std::max(50.0f, ImGui::GetContentRegionAvail().x);
   ImGui::InvisibleButton(plot.measure.c_str(), ImVec2(width, height));
@@ -66,10 +73,10 @@ int DrawPlot(const ViewerState& state, const PlotSeries& plot, int first, int la
   // pays per triangle, and this keeps a plot to a few thousand.
   constexpr int kColumnPx = 3;
   const int columns = std::max(1, static_cast<int>(width) / kColumnPx);
-  const std::vector<PlotColumn> cols =
-      DecimateMinMax(*plot.series, plot.scale, first, last, columns);
+  const std::vector<PlotColumn>& cols = cache->plots.Columns(index, first, last, columns);
   const ImU32 line = IM_COL32(120, 200, 255, 255);
-  std::vector<ImVec2> run;
+  std::vector<ImVec2>& run = cache->run;
+  run.clear();
   auto flush = [&] {
     if (run.size() > 1) list->AddPolyline(run.data(), static_cast<int>(run.size()), line, 0, 1.0f);
     run.clear();
@@ -134,12 +141,13 @@ void DrawPlotsPanel(ViewerState* state, const DrillState& drill) {
     const ViewerRep& r = state->reps()[state->selected_rep()];
     first = r.start_frame, last = r.end_frame;
   }
-  const std::vector<PlotSeries> plots = BuildPlots(*state, drill.plugin(), drill.thresholds());
+  static PanelCache cache;
+  const std::vector<PlotSeries>& plots = cache.plots.Plots(*state, drill);
   const float height = std::max(
       50.0f, (ImGui::GetContentRegionAvail().y - ImGui::GetStyle().ItemSpacing.y * plots.size()) /
                  std::max<size_t>(1, plots.size()));
-  for (const PlotSeries& p : plots) {
-    const int clicked = DrawPlot(*state, p, first, last, height);
+  for (size_t i = 0; i < plots.size(); ++i) {
+    const int clicked = DrawPlot(*state, &cache, i, plots[i], first, last, height);
     if (clicked >= 0) state->Seek(clicked);
   }
   ImGui::End();

@@ -1,6 +1,7 @@
 #include "ui/viewer_state.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <Eigen/Eigenvalues>
 
@@ -195,9 +196,15 @@ std::string ViewerState::SegmentOfLabel(int label) const {
   return label_segment_[label];
 }
 
+uint64_t DataGeneration::Next() {
+  static std::atomic<uint64_t> next{1};
+  return next++;
+}
+
 void ViewerState::Recompute() {
   label_segment_.assign(points().num_labels(), std::string());
   measures_.reset();
+  measures_generation_.Bump();
   reps_.clear();
   if (!has_recording() || !has_marker_set_) return;
   int unknown = 0;

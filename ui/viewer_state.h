@@ -6,6 +6,7 @@
 // Loading never throws for bad input: a corrupt file, a recording without a
 // rig or a marker set that does not match the recording's ids leaves a
 // message in messages() and the viewer usable with whatever did load.
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -67,6 +68,25 @@ struct ViewerMessage {
   std::string text;
 };
 
+// A number no other object or earlier version of the same object holds:
+// fresh on construction, copy, move and Bump(), so a cache keyed on it can
+// never mistake one object's data for another's.
+class DataGeneration {
+ public:
+  DataGeneration() : value_(Next()) {}
+  DataGeneration(const DataGeneration&) : value_(Next()) {}
+  DataGeneration& operator=(const DataGeneration&) {
+    value_ = Next();
+    return *this;
+  }
+  void Bump() { value_ = Next(); }
+  uint64_t value() const { return value_; }
+
+ private:
+  static uint64_t Next();
+  uint64_t value_;
+};
+
 class ViewerState {
  public:
   // Scores the loaded trial (usually ScoreTrial with a plugin); may throw hl::Error.
@@ -106,6 +126,8 @@ class ViewerState {
   void set_drill(const std::string& id) { drill_ = id; }
   // nullptr until measures could be computed (needs a marker set).
   const Measures* measures() const { return measures_ ? &*measures_ : nullptr; }
+  // Changes whenever measures() may have (plot caches key on it).
+  uint64_t measures_generation() const { return measures_generation_.value(); }
 
   // Segment of a trajectory label ("M10" -> "pelvis"); empty when unknown.
   std::string SegmentOfLabel(int label) const;
@@ -180,6 +202,7 @@ class ViewerState {
   std::string drill_;
   std::vector<std::string> label_segment_;
   std::optional<Measures> measures_;
+  DataGeneration measures_generation_;
   std::optional<DrillScore> score_;
   std::vector<ViewerRep> reps_;
   std::vector<ViewerMessage> messages_;
