@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "tests/ui/hinge_scene.h"
+#include "tests/ui/temp_dir.h"
 #include "ui/calibration_info.h"
 #include "ui/camera_view.h"
 
@@ -18,12 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::path(HL_BINARY_DIR) / "test_tmp" / "ui" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using test::TempDir;
 
 // A white image with marker `id` (kSide px, white quiet zone) centred on `centre`.
 cv::Mat ImageWithMarker(const Camera& cam, int id, const Eigen::Vector2d& centre) {

@@ -8,18 +8,14 @@
 #include "capture/session.h"
 #include "core/error.h"
 #include "tests/ui/hinge_scene.h"
+#include "tests/ui/temp_dir.h"
 
 namespace hl {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path TempDir(const std::string& name) {
-  const fs::path dir = fs::path(HL_BINARY_DIR) / "test_tmp" / "ui" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using test::TempDir;
 
 ViewerState LoadedState() {
   ViewerState state;
