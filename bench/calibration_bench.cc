@@ -7,12 +7,19 @@
 //    rendered at full resolution, calibrated with true / estimated / refined
 //    intrinsics, clean and with 10 % of the views corrupted, against truth.
 //
-// Usage: calibration_bench [speed] [rendered [PRESET...] [--frames N] [--seed S] [--close F]
-// [--tilt DEG] [--interval N]]
+// 3. ChArUco corner accuracy (`corners`): the waved frames of each preset's
+//    take rendered once, detected with OpenCV's refinement and with the
+//    X-corner disc (calibration/xcorner.h), each corner against its true
+//    projection: is the error a bias (a mean along the board's axes, per
+//    corner id, per view angle) or zero-mean noise?
+//
+// Usage: calibration_bench [speed] [rendered] [corners] [PRESET...] [--frames N] [--seed S]
+// [--close F] [--tilt DEG] [--interval N] [--opencv-corners]
 
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +29,8 @@
 #include "calibration/rig_calibration.h"
 #include "calibration/sim_calibration.h"
 #include "calibration/synthetic_rig.h"
+#include "capture/sim/calibration_scene.h"
+#include "capture/sim/renderer.h"
 #include "capture/sim/rig_presets.h"
 
 namespace {
@@ -138,12 +147,180 @@ void RenderedAccuracy(const std::string& preset, hl::sim::CalibrationSceneOption
   }
 }
 
+// One detected corner against its true projection.
+struct CornerRecord {
+  int id = 0;
+  Eigen::Vector2d error;           // detected - true, pixels
+  Eigen::Vector2d along_board;     // error on the image directions of board x and y
+  double along_small_white = 0.0;  // error towards the smaller-looking white square
+  double along_small_black = 0.0;  // error towards the smaller-looking black square
+  double view_angle_deg = 0.0;     // board normal vs the ray to the corner
+  double square_px = 0.0;          // apparent square side
+};
+
+struct CornerStats {
+  std::vector<CornerRecord> records;
+  std::vector<std::vector<size_t>> per_view;  // indices into records
+  int dropped = 0;
+};
+
+void PrintCornerStats(const char* name, const CornerStats& s) {
+  const size_t n = s.records.size();
+  if (n == 0) {
+    std::printf("  %s: no corners\n", name);
+    return;
+  }
+  Eigen::Vector2d mean = Eigen::Vector2d::Zero(), mean_board = Eigen::Vector2d::Zero();
+  Eigen::Vector2d sq_board = Eigen::Vector2d::Zero();
+  double sum_sq = 0, white = 0, black = 0, max_error = 0;
+  std::map<int, std::pair<Eigen::Vector2d, int>> per_id;
+  for (const CornerRecord& r : s.records) {
+    mean += r.error;
+    mean_board += r.along_board;
+    sq_board += r.along_board.cwiseAbs2();
+    sum_sq += r.error.squaredNorm();
+    white += r.along_small_white;
+    black += r.along_small_black;
+    max_error = std::max(max_error, r.error.norm());
+    auto& [sum, count] = per_id[r.id];
+    if (count == 0) sum.setZero();
+    sum += r.along_board;
+    ++count;
+  }
+  const double dn = static_cast<double>(n);
+  // Part of the error a per-corner-id constant explains, and what is left
+  // once each view's mean is removed (a board pose absorbs a shift).
+  double id_sq = 0;
+  for (const auto& [id, sc] : per_id) id_sq += (sc.first / sc.second).squaredNorm() * sc.second;
+  double view_centred_sq = 0;
+  for (const auto& idx : s.per_view) {
+    Eigen::Vector2d m = Eigen::Vector2d::Zero();
+    for (size_t i : idx) m += s.records[i].error;
+    m /= static_cast<double>(idx.size());
+    for (size_t i : idx) view_centred_sq += (s.records[i].error - m).squaredNorm();
+  }
+  std::printf(
+      "  %s: %zu corners in %zu views (%d dropped): RMS %.4f px, max %.3f; mean %+.4f %+.4f px; "
+      "on board axes mean %+.4f %+.4f, RMS %.4f %.4f; towards the smaller white square %+.4f, "
+      "smaller black %+.4f; RMS of per-id means %.4f (%zu ids); RMS minus each view's mean "
+      "%.4f\n",
+      name, n, s.per_view.size(), s.dropped, std::sqrt(sum_sq / dn), max_error, mean.x() / dn,
+      mean.y() / dn, mean_board.x() / dn, mean_board.y() / dn, std::sqrt(sq_board.x() / dn),
+      std::sqrt(sq_board.y() / dn), white / dn, black / dn, std::sqrt(id_sq / dn), per_id.size(),
+      std::sqrt(view_centred_sq / dn));
+  auto binned = [&](const char* what, const std::vector<double>& edges, auto value) {
+    std::printf("    by %s:", what);
+    for (size_t b = 0; b + 1 < edges.size(); ++b) {
+      double sq = 0, w = 0;
+      int count = 0;
+      for (const CornerRecord& r : s.records) {
+        const double v = value(r);
+        if (v < edges[b] || v >= edges[b + 1]) continue;
+        sq += r.error.squaredNorm();
+        w += r.along_small_white;
+        ++count;
+      }
+      if (count == 0) continue;
+      std::printf(" [%g,%g) n %d RMS %.3f white %+.3f;", edges[b], edges[b + 1], count,
+                  std::sqrt(sq / count), w / count);
+    }
+    std::printf("\n");
+  };
+  binned("view angle deg", {0, 15, 30, 45, 60, 90},
+         [](const CornerRecord& r) { return r.view_angle_deg; });
+  binned("square px", {0, 40, 60, 80, 120, 1000},
+         [](const CornerRecord& r) { return r.square_px; });
+}
+
+void AddCorners(const hl::Board& board, const hl::BoardView& view, const hl::Camera& camera,
+                const hl::Rigid3d& world_from_board, CornerStats* stats) {
+  if (!view.accepted) return;
+  stats->dropped += view.corners_dropped;
+  const double s = board.spec().square_m;
+  auto project = [&](const Eigen::Vector3d& in_board) {
+    Eigen::Vector2d px;
+    if (!camera.Project(world_from_board * in_board, &px)) px.setConstant(NAN);
+    return px;
+  };
+  const Eigen::Vector3d normal_in_world = world_from_board.rotation * board.BoardFaceNormal();
+  std::vector<size_t> indices;
+  for (size_t k = 0; k < view.ids.size(); ++k) {
+    const Eigen::Vector3d x = board.CornerInBoard(view.ids[k]);
+    const Eigen::Vector2d truth = project(x);
+    if (!truth.allFinite()) continue;
+    CornerRecord r;
+    r.id = view.ids[k];
+    r.error = view.corners[k] - truth;
+    const Eigen::Vector2d ax = (project(x + Eigen::Vector3d(1e-3, 0, 0)) - truth).normalized();
+    const Eigen::Vector2d ay = (project(x + Eigen::Vector3d(0, 1e-3, 0)) - truth).normalized();
+    r.along_board = Eigen::Vector2d(r.error.dot(ax), r.error.dot(ay));
+    // OpenCV's ChArUco: square (i, j) is black when i and j have the same
+    // parity; this corner joins squares (i..i+1, j..j+1).
+    const int i = static_cast<int>(std::lround(x.x() / s)) - 1;
+    const int j = static_cast<int>(std::lround(x.y() / s)) - 1;
+    auto square_centre = [&](int di, int dj) {
+      return project(Eigen::Vector3d((i + di + 0.5) * s, (j + dj + 0.5) * s, 0));
+    };
+    auto towards_smaller = [&](int di0, int dj0, int di1, int dj1) {
+      const Eigen::Vector2d a = square_centre(di0, dj0) - truth;
+      const Eigen::Vector2d b = square_centre(di1, dj1) - truth;
+      const Eigen::Vector2d small = a.norm() < b.norm() ? a : b;
+      return r.error.dot(small.normalized());
+    };
+    const bool same_parity_black = (i % 2) == (j % 2);  // squares (i, j), (i+1, j+1)
+    const double diag = towards_smaller(0, 0, 1, 1), anti = towards_smaller(1, 0, 0, 1);
+    r.along_small_black = same_parity_black ? diag : anti;
+    r.along_small_white = same_parity_black ? anti : diag;
+    const Eigen::Vector3d ray = (world_from_board * x - camera.CenterInWorld()).normalized();
+    r.view_angle_deg = std::acos(std::min(1.0, std::abs(ray.dot(normal_in_world)))) * 180 / M_PI;
+    r.square_px = 0.5 * ((project(x + Eigen::Vector3d(s, 0, 0)) - truth).norm() +
+                         (project(x + Eigen::Vector3d(0, s, 0)) - truth).norm());
+    indices.push_back(stats->records.size());
+    stats->records.push_back(r);
+  }
+  if (!indices.empty()) stats->per_view.push_back(std::move(indices));
+}
+
+void CornerAccuracy(const std::string& preset, hl::sim::CalibrationSceneOptions scene) {
+  scene.floor_frames = 0;
+  const hl::Rig rig = hl::sim::MakeRigPreset(preset);
+  hl::sim::CalibrationTruth truth;
+  const std::vector<hl::sim::SceneFrame> frames = hl::sim::MakeCalibrationScene(rig, scene, &truth);
+  const hl::Board board(hl::ParseBoardSpec(truth.board.ToString()));
+  std::vector<hl::sim::ViewRenderer> renderers;
+  for (const hl::Camera& c : rig.cameras) renderers.emplace_back(c, hl::sim::RenderOptions());
+  hl::BoardDetectionOptions opencv_options, xcorner_options;
+  opencv_options.charuco_xcorner = false;
+  CornerStats opencv, xcorner;
+  const auto start = std::chrono::steady_clock::now();
+  double opencv_s = 0, xcorner_s = 0;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    const std::vector<cv::Mat> images = hl::sim::RenderViews(renderers, frames[f], f);
+    for (size_t c = 0; c < images.size(); ++c) {
+      auto t0 = std::chrono::steady_clock::now();
+      const hl::BoardView a = board.Detect(images[c], opencv_options);
+      opencv_s += Seconds(t0);
+      t0 = std::chrono::steady_clock::now();
+      const hl::BoardView b = board.Detect(images[c], xcorner_options);
+      xcorner_s += Seconds(t0);
+      AddCorners(board, a, rig.cameras[c], truth.world_from_board[f], &opencv);
+      AddCorners(board, b, rig.cameras[c], truth.world_from_board[f], &xcorner);
+    }
+  }
+  std::printf(
+      "%s corners: %zu frames x %zu cameras, %.1f s; detection %.3f s (OpenCV) vs %.3f s "
+      "(X-corner) in all\n",
+      preset.c_str(), frames.size(), rig.cameras.size(), Seconds(start), opencv_s, xcorner_s);
+  PrintCornerStats("OpenCV cornerSubPix", opencv);
+  PrintCornerStats("X-corner disc", xcorner);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) args = {"speed", "rendered"};
-  bool speed = false, rendered = false;
+  bool speed = false, rendered = false, corners = false;
   std::vector<std::string> presets;
   hl::sim::CalibrationSceneOptions scene;
   scene.frames = 60;
@@ -157,6 +334,10 @@ int main(int argc, char** argv) {
       speed = true;
     } else if (args[i] == "rendered") {
       rendered = true;
+    } else if (args[i] == "corners") {
+      corners = true;
+    } else if (args[i] == "--opencv-corners") {
+      detection.charuco_xcorner = false;  // session 2's corners, for before/after
     } else if (args[i] == "--frames" && i + 1 < args.size()) {
       scene.frames = std::stoi(args[++i]);
     } else if (args[i] == "--seed" && i + 1 < args.size()) {
@@ -171,8 +352,9 @@ int main(int argc, char** argv) {
       presets.push_back(args[i]);
     } else {
       std::fprintf(stderr,
-                   "usage: calibration_bench [speed] [rendered [PRESET...] [--frames N] "
-                   "[--seed S] [--close F] [--tilt DEG] [--interval N]]\n");
+                   "usage: calibration_bench [speed] [rendered] [corners] [PRESET...] "
+                   "[--frames N] [--seed S] [--close F] [--tilt DEG] [--interval N] "
+                   "[--opencv-corners]\n");
       return 2;
     }
   }
@@ -180,6 +362,9 @@ int main(int argc, char** argv) {
   if (speed) BundleAdjustmentSpeed();
   if (rendered) {
     for (const std::string& p : presets) RenderedAccuracy(p, scene, detection);
+  }
+  if (corners) {
+    for (const std::string& p : presets) CornerAccuracy(p, scene);
   }
   return 0;
 }

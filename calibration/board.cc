@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include <Eigen/Eigenvalues>
@@ -155,6 +156,8 @@ void BoardDetectionOptions::Check() const {
   HL_CHECK(min_board_spread_ratio >= 0.0 && min_board_spread_ratio < 1.0);
   HL_CHECK(max_view_angle_deg > 0.0 && max_view_angle_deg <= 90.0);
   HL_CHECK(subpix_window >= 1);
+  HL_CHECK(xcorner_clearance_px >= 0.0);
+  xcorner.Check();
 }
 
 Board::Board(const BoardSpec& spec) : spec_(spec) {
@@ -192,7 +195,8 @@ Eigen::Vector3d Board::CenterInBoard() const {
   return sum / static_cast<double>(corners_in_board_.size());
 }
 
-void Board::DetectCharuco(const cv::Mat& gray, BoardView* view) const {
+void Board::DetectCharuco(const cv::Mat& gray, const BoardDetectionOptions& options,
+                          BoardView* view) const {
   std::vector<std::vector<cv::Point2f>> marker_corners, rejected;
   std::vector<int> marker_ids;
   cv::aruco::detectMarkers(gray, charuco_->dictionary, marker_corners, marker_ids, detector_params_,
@@ -213,14 +217,43 @@ void Board::DetectCharuco(const cv::Mat& gray, BoardView* view) const {
   std::vector<cv::Point2f> corners;
   std::vector<int> ids;
   cv::aruco::interpolateCornersCharuco(kept_corners, kept_ids, gray, charuco_, corners, ids);
+  // Marker polygon per board marker index (charuco_->ids[index] is its id).
+  std::vector<int> found_at(num_board_markers, -1);
+  for (size_t i = 0; i < kept_ids.size(); ++i) {
+    for (int m = 0; m < num_board_markers; ++m) {
+      if (charuco_->ids[m] == kept_ids[i]) found_at[m] = static_cast<int>(i);
+    }
+  }
+  const bool gray8 = gray.type() == CV_8UC1;
   for (size_t i = 0; i < ids.size(); ++i) {
-    view->ids.push_back(ids[i]);
     // OpenCV 4.6's interpolateCornersCharuco returns cornerSubPix's result
     // plus (0.5, 0.5) (pixel corners at integers); Camera::Project and
     // calibrateCamera put pixel centres at integers. Measured on rendered
-    // boards against the true projections (sim_calibration_test): without
+    // boards against the true projections (rendered_scene_test): without
     // this the corners sit 0.5 px off along both axes.
-    view->corners.emplace_back(corners[i].x - 0.5, corners[i].y - 0.5);
+    Eigen::Vector2d corner(corners[i].x - 0.5, corners[i].y - 0.5);
+    if (options.charuco_xcorner) {
+      // The disc must stay clear of the markers in the two white squares
+      // at this corner.
+      double clearance = std::numeric_limits<double>::infinity();
+      for (int m : charuco_->nearestMarkerIdx.at(ids[i])) {
+        if (found_at[m] < 0) continue;
+        Eigen::Vector2d quad[4];
+        for (int k = 0; k < 4; ++k) {
+          const cv::Point2f& p = kept_corners[found_at[m]][k];
+          quad[k] = Eigen::Vector2d(p.x, p.y);
+        }
+        clearance = std::min(clearance, DistanceToQuad(corner, quad));
+      }
+      if (!gray8 || !std::isfinite(clearance) ||
+          !RefineXCorner(gray, clearance - options.xcorner_clearance_px, options.xcorner,
+                         &corner)) {
+        ++view->corners_dropped;
+        continue;
+      }
+    }
+    view->ids.push_back(ids[i]);
+    view->corners.push_back(corner);
   }
 }
 
@@ -252,7 +285,7 @@ BoardView Board::Detect(const cv::Mat& image, const BoardDetectionOptions& optio
   const cv::Mat gray = ToGray(image);
   BoardView view;
   if (spec_.kind == BoardSpec::Kind::kCharuco) {
-    DetectCharuco(gray, &view);
+    DetectCharuco(gray, options, &view);
   } else {
     DetectChessboard(gray, options, &view);
   }

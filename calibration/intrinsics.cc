@@ -148,13 +148,14 @@ IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<Board
     object_points.push_back(std::move(obj));
     image_points.push_back(std::move(img));
   }
-  cv::Mat K, dist;
+  cv::Mat K, dist, std_intrinsics, std_extrinsics, view_errors;
   std::vector<cv::Mat> rvecs, tvecs;
   const int flags = options.rational_model ? cv::CALIB_RATIONAL_MODEL : 0;
   for (int round = 0;; ++round) {
     try {
-      result.rms_px = cv::calibrateCamera(object_points, image_points, image_size, K, dist, rvecs,
-                                          tvecs, flags);
+      result.rms_px =
+          cv::calibrateCamera(object_points, image_points, image_size, K, dist, rvecs, tvecs,
+                              std_intrinsics, std_extrinsics, view_errors, flags);
     } catch (const cv::Exception& e) {
       throw Error(camera_name, std::string("calibration failed (") + e.err +
                                    "): the board views may all be nearly parallel; tilt the board");
@@ -194,6 +195,9 @@ IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<Board
   const cv::Mat dist_row = dist.reshape(1, 1);
   result.camera.SetFromCv(K, dist_row.colRange(0, std::min(num_dist, dist_row.cols)));
   result.camera.rms_px = result.rms_px;
+  if (std_intrinsics.total() >= 4) {
+    for (int i = 0; i < 4; ++i) result.std_dev_px[i] = std_intrinsics.at<double>(i);
+  }
 
   for (size_t i = 0; i < used.size(); ++i) {
     const Eigen::Vector3d r(rvecs[i].at<double>(0), rvecs[i].at<double>(1), rvecs[i].at<double>(2));
@@ -223,7 +227,9 @@ std::string IntrinsicsResult::Summary() const {
   s.precision(4);
   s << camera.name << ": " << camera.width << "x" << camera.height << " fx " << camera.fx << " fy "
     << camera.fy << " cx " << camera.cx << " cy " << camera.cy << ", RMS " << rms_px << " px over "
-    << used_views.size() << " views, coverage " << std::lround(coverage * 100) << "%";
+    << used_views.size() << " views, coverage " << std::lround(coverage * 100) << "%"
+    << "; std dev fx " << std_dev_px[0] << " fy " << std_dev_px[1] << " cx " << std_dev_px[2]
+    << " cy " << std_dev_px[3] << " px";
   if (corners_dropped > 0) s << ", " << corners_dropped << " outlier corners dropped";
   for (const auto& w : warnings) s << "\n  warning: " << w;
   return s.str();

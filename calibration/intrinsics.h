@@ -10,6 +10,7 @@
 // board's 3D corners (the same least squares calibrateCameraCharuco runs).
 // RMS is OpenCV's: sqrt(sum of squared reprojection distances / corners).
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ struct IntrinsicsResult {
   std::vector<Rigid3d> cam_from_board;  // per used view
   double coverage = 0.0;                // see IntrinsicsOptions::coverage_grid
   int corners_dropped = 0;              // outlier corners (see IntrinsicsOptions)
+  // Standard deviations of fx, fy, cx, cy (pixels) from the solve's
+  // covariance: how well these views determine them (few views of a board
+  // far from the image corners leave fx uncertain by several percent).
+  std::array<double, 4> std_dev_px = {0, 0, 0, 0};
   std::vector<std::string> warnings;
 
   std::string Summary() const;
