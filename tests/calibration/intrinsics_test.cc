@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include <opencv2/calib3d.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -38,14 +39,24 @@ std::vector<BoardView> DetectReal(const Board& board, const BoardDetectionOption
   return views;
 }
 
-// Acceptance 1 with the default (X-corner) corners. Four views of a board
-// covering 31 % of the image leave fx, fy and cy uncertain by 3-4 % (the
-// solve's own standard deviations: fx 17, fy 17, cx 1.8, cy 10.5 px; 23, 23,
-// 2.0, 15.7 px with OpenCV's corners), so the published values, themselves a
-// fit of OpenCV's corners, are a reference only to within that: the result
-// must lie within 2 standard deviations of them. Measured fx 472.9, fy 475.0,
-// cx 318.6, cy 264.5 (1.2, 1.0, 0.5, 1.3 standard deviations), RMS 0.156 px.
-TEST(IntrinsicsTest, RealCharucoImagesMatchPublishedCalibration) {
+// Acceptance 1 with the default (X-corner) corners: NOT met as worded. RMS
+// 0.156 px and cx (+0.3 %) pass; fx 472.9 (+4.5 %), fy 475.0 (+4.0 %) and
+// cy 264.5 (-4.8 %) miss the 1.5 % bound. Why (session 3, measured): the
+// X-corner minus OpenCV differences on these photos are 0.15 px RMS without
+// a pattern (mean (-0.017, -0.004) px, radial -0.023 +- 0.011 px, toward the
+// markers +0.006 +- 0.012 px, no JPEG 8-px phase, neighbour correlation
+// 0.2, the same fx 471-473 for disc clearances 2-8 px; a shading-gradient
+// term made RMS worse, 0.169 px, fx +3.7 %), and four views with a 5-term
+// distortion cannot pin the focal length: the solve's own standard
+// deviations are fx 17, fy 17, cx 1.8, cy 10.5 px, and 0.11 px of random
+// corner noise on the true corners of these poses lands all four within
+// 1.5 % in only 28 % of trials. Re-rendered with a truth
+// (real_views_rendered_test) the X-corners recover the intrinsics within
+// 0.2 % and OpenCV's corners miss cy by 2 %. So this asserts what holds:
+// RMS, cx within 1.5 %, fx/fy/cy within 2 standard deviations, and that
+// the published intrinsics explain these corners almost as well as our fit
+// (distortion and poses refitted: RMS 0.1578 vs 0.1560 px).
+TEST(IntrinsicsTest, RealCharucoImagesConsistentWithPublishedCalibration) {
   const Board board(ParseBoardSpec("charuco:5x7:0.04:0.02:DICT_6X6_250"));
   cv::Size size;
   const std::vector<BoardView> views = DetectReal(board, BoardDetectionOptions(), &size);
@@ -55,6 +66,7 @@ TEST(IntrinsicsTest, RealCharucoImagesMatchPublishedCalibration) {
   ASSERT_EQ(r.used_views.size(), 4u);
   EXPECT_LE(r.rms_px, 0.20);
   const double got[4] = {r.camera.fx, r.camera.fy, r.camera.cx, r.camera.cy};
+  EXPECT_NEAR(got[2], kPublished[2], 0.015 * kPublished[2]);
   for (int i = 0; i < 4; ++i) {
     EXPECT_GT(r.std_dev_px[i], 0.0) << i;
     EXPECT_NEAR(got[i], kPublished[i], 2.0 * r.std_dev_px[i]) << i;
@@ -64,6 +76,30 @@ TEST(IntrinsicsTest, RealCharucoImagesMatchPublishedCalibration) {
   for (double v : r.view_rms_px) EXPECT_LE(v, 0.3);
   EXPECT_GT(r.coverage, 0.0);
   EXPECT_LE(r.coverage, 1.0);
+
+  // The same corners with fx, fy, cx, cy held at the published values.
+  std::vector<std::vector<cv::Point3f>> object_points;
+  std::vector<std::vector<cv::Point2f>> image_points;
+  for (const BoardView& v : views) {
+    object_points.emplace_back();
+    image_points.emplace_back();
+    for (size_t k = 0; k < v.ids.size(); ++k) {
+      const Eigen::Vector3d& p = board.CornerInBoard(v.ids[k]);
+      object_points.back().emplace_back(p.x(), p.y(), p.z());
+      image_points.back().emplace_back(v.corners[k].x(), v.corners[k].y());
+    }
+  }
+  cv::Mat K = (cv::Mat_<double>(3, 3) << kPublished[0], 0, kPublished[2], 0, kPublished[1],
+               kPublished[3], 0, 0, 1);
+  cv::Mat dist = cv::Mat::zeros(5, 1, CV_64F);
+  std::vector<cv::Mat> rvecs, tvecs;
+  const double rms_published = cv::calibrateCamera(
+      object_points, image_points, size, K, dist, rvecs, tvecs,
+      cv::CALIB_USE_INTRINSIC_GUESS | cv::CALIB_FIX_FOCAL_LENGTH | cv::CALIB_FIX_PRINCIPAL_POINT);
+  std::printf("RMS with the published fx, fy, cx, cy: %.4f px (free fit %.4f px)\n", rms_published,
+              r.rms_px);
+  EXPECT_LE(rms_published, 0.20);
+  EXPECT_LE(rms_published, r.rms_px + 0.005);
 }
 
 // Acceptance 1 as worded (within 1.5 % of the published file) holds for the
