@@ -8,8 +8,14 @@
 //             see the same markers), cv::undistortPoints, linear DLT of each
 //             corner from every camera that sees it, centre = corner mean
 //
-// Usage: reconstruction_bench [frames=240] [rig=studio4] [drill=dowel_hinge]
-//        [fitbench_frames=2000] [ours_corners=edges|subpix|contour|none]
+// Every drill of drills.md (good form, one rep, a short lead-in) on each rig
+// preset: a line per drill, then the overall figures (errors over every
+// sample, reconstructed fraction of the samples truth says two cameras see,
+// detection speed and recall, whole-pipeline rate).
+//
+// Usage: reconstruction_bench [frames_per_drill=150] [rigs=studio4,lab2]
+//        [drills=all|id,id,...] [fitbench_frames=2000]
+//        [ours_corners=edges|subpix|contour|none] [max_sample_sigma_mm=library default]
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +33,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include "capture/sim/drills.h"
+#include "capture/sim/mounts.h"
 #include "capture/sim/renderer.h"
 #include "capture/sim/rig_presets.h"
 #include "core/marker_set.h"
@@ -38,7 +46,9 @@ namespace {
 using hl::Camera;
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // Plain full-frame detection, OpenCV's own sub-pixel refinement.
 hl::FrameDetections PlainDetect(const std::vector<cv::Mat>& images, const hl::MarkerSet& set) {
@@ -93,37 +103,10 @@ std::map<int, Eigen::Vector3d> BaselineCentres(const std::vector<Camera>& cams,
   return out;
 }
 
-double SegmentPointDistance(const Eigen::Vector3d& p, const Eigen::Vector3d& a, const Eigen::Vector3d& b) {
-  const Eigen::Vector3d ab = b - a;
-  const double t = ab.squaredNorm() > 0 ? std::clamp((p - a).dot(ab) / ab.squaredNorm(), 0.0, 1.0) : 0.0;
-  return (a + t * ab - p).norm();
-}
-
-// Geometric visibility: facing within 75 degrees, inside, no capsule on the ray.
-bool Visible(const Camera& cam, const hl::sim::MarkerInstance& m, const hl::sim::SceneFrame& scene) {
-  const Eigen::Vector3d centre = cam.CenterInWorld();
-  const Eigen::Vector3d normal = m.world_from_marker.rotation * Eigen::Vector3d::UnitZ();
-  if (normal.dot((centre - m.world_from_marker.translation).normalized()) < 0.26) return false;
-  for (const Eigen::Vector3d& X : hl::sim::MarkerCornersInWorld(m)) {
-    Eigen::Vector2d px;
-    if (!cam.Project(X, &px) || px.x() < 0 || px.y() < 0 || px.x() > cam.width - 1 ||
-        px.y() > cam.height - 1) {
-      return false;
-    }
-    const double len = (X - centre).norm();
-    for (double s = 0.0; s < len - 0.006; s += 0.005) {
-      const Eigen::Vector3d p = centre + (X - centre) * (s / len);
-      for (const auto& c : scene.occluders) {
-        if (SegmentPointDistance(p, c.a, c.b) < c.radius_m) return false;
-      }
-    }
-  }
-  return true;
-}
-
 struct ErrorStats {
   std::vector<double> e;
   void Add(double v) { e.push_back(v); }
+  void Append(const ErrorStats& o) { e.insert(e.end(), o.e.begin(), o.e.end()); }
   double Rms() const {
     double s = 0;
     for (double v : e) s += v * v;
@@ -137,57 +120,114 @@ struct ErrorStats {
   }
 };
 
-// Where samples are lost, per segment: views a camera could see (Visible)
-// and which detector found them; samples truth says two cameras see, with
-// ours detecting them in two or more cameras, and reconstructed.
+// Where samples are lost, per marker: views a camera could see
+// (hl::sim::MarkerSeenBy within 75 deg) and which detector found them;
+// samples truth says two cameras see, with ours detecting them in two or
+// more cameras, and reconstructed.
 struct SegmentLoss {
   int64_t views_visible = 0, views_ours = 0, views_plain = 0;
   int64_t samples_visible = 0, samples_detected2 = 0, samples_ours = 0, samples_plain = 0;
+  int64_t lost_detected2 = 0;  // detected in two cameras, yet not reconstructed
+  void Add(const SegmentLoss& o) {
+    lost_detected2 += o.lost_detected2;
+    views_visible += o.views_visible, views_ours += o.views_ours, views_plain += o.views_plain;
+    samples_visible += o.samples_visible, samples_detected2 += o.samples_detected2;
+    samples_ours += o.samples_ours, samples_plain += o.samples_plain;
+  }
 };
 
-void RunStudio(const std::string& rig_name, const std::string& drill, int frames, const hl::MarkerSet& set,
-               hl::CornerRefinement refinement) {
-  const hl::Rig rig = hl::sim::MakeRigPreset(rig_name);
+// Everything one take measures; takes add up to the overall figures.
+struct TakeStats {
+  int frames = 0;
+  ErrorStats ours_all, base_all, ours_common, base_common, ours_filled, ours_single, ours_multi;
+  int64_t visible = 0, ours_visible = 0, base_visible = 0, detectable = 0, ours_detectable = 0;
+  std::map<int, SegmentLoss> loss;  // by marker id
+  double t_track = 0, t_plain = 0, t_render = 0, t_fit = 0;
+  int64_t found_track = 0, found_plain = 0;
+  int64_t full_frame_passes = 0, lost_passes = 0, roi_passes = 0;
+  double searched_pixels = 0;  // fraction x frames
+  int64_t rigid_filled = 0, spline_filled = 0;
+
+  void Add(const TakeStats& o) {
+    frames += o.frames;
+    for (auto [mine, theirs] : {std::pair{&ours_all, &o.ours_all},
+                                {&base_all, &o.base_all},
+                                {&ours_common, &o.ours_common},
+                                {&base_common, &o.base_common},
+                                {&ours_filled, &o.ours_filled},
+                                {&ours_single, &o.ours_single},
+                                {&ours_multi, &o.ours_multi}}) {
+      mine->Append(*theirs);
+    }
+    visible += o.visible, ours_visible += o.ours_visible, base_visible += o.base_visible;
+    detectable += o.detectable, ours_detectable += o.ours_detectable;
+    for (const auto& [id, l] : o.loss) loss[id].Add(l);
+    t_track += o.t_track, t_plain += o.t_plain, t_render += o.t_render, t_fit += o.t_fit;
+    found_track += o.found_track, found_plain += o.found_plain;
+    full_frame_passes += o.full_frame_passes, lost_passes += o.lost_passes,
+        roi_passes += o.roi_passes;
+    searched_pixels += o.searched_pixels;
+    rigid_filled += o.rigid_filled, spline_filled += o.spline_filled;
+  }
+};
+
+double Pct(int64_t a, int64_t b) { return 100.0 * a / std::max<int64_t>(1, b); }
+
+// One take of `drill` (good form): one rep, short lead-in, at most `frames`.
+TakeStats RunTake(const hl::Rig& rig, double fps, const std::string& drill, int frames,
+                  const hl::MarkerSet& set, const hl::ReconstructionOptions& options) {
   const std::vector<Camera>& cams = rig.cameras;
   hl::sim::DrillMotionOptions motion_options;
   motion_options.drill = drill;
-  motion_options.reps = 2;
-  motion_options.fps = hl::sim::PresetFps(rig_name);
-  motion_options.num_frames = frames;
-  const hl::sim::SimulatedMotion motion = hl::sim::SimulateDrill(motion_options, set, hl::sim::Anthropometry());
+  motion_options.reps = 1;
+  motion_options.tempo_s = 2.0;
+  motion_options.lead_in_s = 0.3;
+  motion_options.fps = fps;
+  const hl::sim::SimulatedMotion motion =
+      hl::sim::SimulateDrill(motion_options, set, hl::sim::Anthropometry());
+  frames = std::min<int>(frames, static_cast<int>(motion.frames.size()));
   hl::sim::RenderOptions render;  // default noise, blur and exposure flicker
   render.marker_dictionary = set.dictionary_id;
   std::vector<hl::sim::ViewRenderer> renderers;
   for (const Camera& c : cams) renderers.emplace_back(c, render);
 
-  hl::ReconstructionOptions options;
-  options.detection.refinement = refinement;
   hl::Reconstructor ours(cams, set, options);
   std::vector<hl::FrameObservations> plain_frames;
-  double t_track = 0, t_plain = 0, t_render = 0;
-  int64_t found_track = 0, found_plain = 0;
+  TakeStats st;
+  st.frames = frames;
   for (int f = 0; f < frames; ++f) {
     auto t0 = Clock::now();
     const std::vector<cv::Mat> images = hl::sim::RenderViews(renderers, motion.frames[f], f);
-    t_render += Since(t0);
+    st.t_render += Since(t0);
     t0 = Clock::now();
     ours.AddFrameSet(images);
-    t_track += Since(t0);
+    st.t_track += Since(t0);
     t0 = Clock::now();
     const hl::FrameDetections plain = PlainDetect(images, set);
-    t_plain += Since(t0);
+    st.t_plain += Since(t0);
     plain_frames.push_back(hl::ToObservations(plain));
-    for (const auto& [id, v] : ours.observations().back()) found_track += v.size();
-    for (const auto& [id, v] : plain_frames.back()) found_plain += v.size();
+    for (const auto& [id, v] : ours.observations().back()) st.found_track += v.size();
+    for (const auto& [id, v] : plain_frames.back()) st.found_plain += v.size();
   }
   hl::ReconstructionSummary summary;
   const auto t_fit0 = Clock::now();
   const hl::Trajectories tr = ours.Finish(motion.fps, &summary);
-  const double t_fit = Since(t_fit0);
+  st.t_fit = Since(t_fit0);
+  st.full_frame_passes = summary.tracking.full_frame_passes;
+  st.lost_passes = summary.tracking.lost_passes;
+  st.roi_passes = summary.tracking.roi_passes;
+  st.searched_pixels = summary.tracking.searched_pixel_fraction * frames;
+  st.rigid_filled = summary.rigid_filled_samples;
+  st.spline_filled = summary.spline_filled_samples;
 
-  ErrorStats ours_all, base_all, ours_common, base_common, ours_filled, ours_single, ours_multi;
-  int64_t visible = 0, ours_visible = 0, base_visible = 0, detectable = 0, ours_detectable = 0;
-  std::map<int, SegmentLoss> loss;  // by marker id
+  const auto seen_by = [](const hl::FrameObservations& obs, int id, int c) {
+    const auto it = obs.find(id);
+    if (it == obs.end()) return false;
+    for (const auto& v : it->second) {
+      if (v.camera == c) return true;
+    }
+    return false;
+  };
   for (int f = 0; f < frames; ++f) {
     const auto base = BaselineCentres(cams, plain_frames[f]);
     for (const auto& m : motion.frames[f].markers) {
@@ -195,18 +235,11 @@ void RunStudio(const std::string& rig_name, const std::string& drill, int frames
       const int tl = motion.truth.LabelIndex(label);
       if (tl < 0 || !motion.truth.at(f, tl).valid()) continue;
       const Eigen::Vector3d truth = motion.truth.at(f, tl).position_m;
-      SegmentLoss& sl = loss[m.id];
-      const auto seen_by = [](const hl::FrameObservations& obs, int id, int c) {
-        const auto it = obs.find(id);
-        if (it == obs.end()) return false;
-        for (const auto& v : it->second) {
-          if (v.camera == c) return true;
-        }
-        return false;
-      };
+      SegmentLoss& sl = st.loss[m.id];
       int n_vis = 0, n_det = 0;
       for (size_t c = 0; c < cams.size(); ++c) {
-        const bool vis = Visible(cams[c], m, motion.frames[f]);
+        const bool vis =
+            hl::sim::MarkerSeenBy(cams[c], m, motion.frames[f].occluders, 75 * M_PI / 180);
         const bool det = seen_by(ours.observations()[f], m.id, static_cast<int>(c));
         n_vis += vis ? 1 : 0;
         n_det += det ? 1 : 0;
@@ -221,89 +254,143 @@ void RunStudio(const std::string& rig_name, const std::string& drill, int frames
       const auto b = base.find(m.id);
       const bool have_base = b != base.end();
       if (n_vis >= 2) {
-        ++visible;
-        ours_visible += have_ours;
-        base_visible += have_base;
+        ++st.visible;
+        st.ours_visible += have_ours;
+        st.base_visible += have_base;
         ++sl.samples_visible;
         sl.samples_detected2 += n_det >= 2;
         sl.samples_ours += have_ours;
         sl.samples_plain += have_base;
+        sl.lost_detected2 += n_det >= 2 && !have_ours;
       }
       if (have_base) {
-        ++detectable;
-        ours_detectable += have_ours;
+        ++st.detectable;
+        st.ours_detectable += have_ours;
       }
       if (have_ours) {
         const hl::Sample& o = tr.at(f, ol);
         const double e = (o.position_m - truth).norm();
-        ours_all.Add(e);
-        (o.flags & hl::Sample::kFilled ? ours_filled : o.n_cameras == 1 ? ours_single : ours_multi).Add(e);
+        st.ours_all.Add(e);
+        (o.flags & hl::Sample::kFilled ? st.ours_filled
+         : o.n_cameras == 1            ? st.ours_single
+                                       : st.ours_multi)
+            .Add(e);
       }
-      if (have_base) base_all.Add((b->second - truth).norm());
+      if (have_base) st.base_all.Add((b->second - truth).norm());
       if (have_ours && have_base) {
-        ours_common.Add((tr.at(f, ol).position_m - truth).norm());
-        base_common.Add((b->second - truth).norm());
+        st.ours_common.Add((tr.at(f, ol).position_m - truth).norm());
+        st.base_common.Add((b->second - truth).norm());
       }
     }
   }
-  std::printf("\n== %s, %s, %d frames of %zu x %dx%d (render %.1f s, not timed below)\n", rig_name.c_str(),
-              drill.c_str(), frames, cams.size(), cams[0].width, cams[0].height, t_render);
-  std::printf("marker-centre error vs truth (samples both reconstruct, n=%zu):\n", ours_common.e.size());
-  std::printf("  ours      RMS %.3f mm  p99 %.3f mm\n", 1e3 * ours_common.Rms(), 1e3 * ours_common.P99());
-  std::printf("  baseline  RMS %.3f mm  p99 %.3f mm\n", 1e3 * base_common.Rms(), 1e3 * base_common.P99());
+  return st;
+}
+
+void PrintTakeLine(const std::string& drill, const TakeStats& st) {
+  std::printf(
+      "  %-19s %4d fr | reconstructed %6.2f %% (baseline %6.2f %%) of %5lld | RMS %.3f / %.3f mm "
+      "p99 %.3f / %.3f mm | track %.2f ms plain %.2f ms\n",
+      drill.c_str(), st.frames, Pct(st.ours_visible, st.visible), Pct(st.base_visible, st.visible),
+      static_cast<long long>(st.visible), 1e3 * st.ours_common.Rms(), 1e3 * st.base_common.Rms(),
+      1e3 * st.ours_common.P99(), 1e3 * st.base_common.P99(), 1e3 * st.t_track / st.frames,
+      1e3 * st.t_plain / st.frames);
+  // The markers that lose the most truth-visible samples, and how many.
+  std::vector<std::pair<int64_t, int>> lost;
+  for (const auto& [id, l] : st.loss) {
+    if (l.samples_visible > l.samples_ours)
+      lost.emplace_back(l.samples_visible - l.samples_ours, id);
+  }
+  std::sort(lost.rbegin(), lost.rend());
+  if (!lost.empty()) std::printf("  %-19s lost:", "");
+  for (size_t i = 0; i < lost.size() && i < 6; ++i) {
+    const SegmentLoss& l = st.loss.at(lost[i].second);
+    std::printf(" M%d %lld (%lld detected by 2 cameras)", lost[i].second,
+                static_cast<long long>(lost[i].first), static_cast<long long>(l.lost_detected2));
+  }
+  if (!lost.empty()) std::printf("\n");
+  std::fflush(stdout);
+}
+
+void PrintOverall(const std::string& title, const TakeStats& st, const hl::MarkerSet& set) {
+  std::printf("\n== %s: %d frame sets (render %.1f s, not timed below)\n", title.c_str(), st.frames,
+              st.t_render);
+  std::printf("marker-centre error vs truth (samples both reconstruct, n=%zu):\n",
+              st.ours_common.e.size());
+  std::printf("  ours      RMS %.3f mm  p99 %.3f mm\n", 1e3 * st.ours_common.Rms(),
+              1e3 * st.ours_common.P99());
+  std::printf("  baseline  RMS %.3f mm  p99 %.3f mm\n", 1e3 * st.base_common.Rms(),
+              1e3 * st.base_common.P99());
   std::printf("  ratio     RMS %.2f  p99 %.2f   (target <= 0.60, <= 0.50; RMS <= 0.3 mm)\n",
-              ours_common.Rms() / base_common.Rms(), ours_common.P99() / base_common.P99());
-  std::printf("all samples each reconstructs: ours n=%zu RMS %.3f mm p99 %.3f mm; baseline n=%zu RMS "
-              "%.3f mm p99 %.3f mm\n",
-              ours_all.e.size(), 1e3 * ours_all.Rms(), 1e3 * ours_all.P99(), base_all.e.size(),
-              1e3 * base_all.Rms(), 1e3 * base_all.P99());
-  std::printf("ours by kind: seen by >= 2 cameras n=%zu RMS %.3f mm p99 %.3f mm; by 1 camera (rest of "
-              "its segment by others) n=%zu RMS %.3f mm p99 %.3f mm; filled (rigid or spline) n=%zu RMS %.3f mm p99 "
-              "%.3f mm\n",
-              ours_multi.e.size(), 1e3 * ours_multi.Rms(), 1e3 * ours_multi.P99(), ours_single.e.size(),
-              1e3 * ours_single.Rms(), 1e3 * ours_single.P99(), ours_filled.e.size(),
-              1e3 * ours_filled.Rms(), 1e3 * ours_filled.P99());
-  std::printf("reconstructed: of truth-visible samples (>= 2 cameras, facing < 75 deg, unoccluded, "
-              "n=%lld): ours %.2f %%, baseline %.2f %%\n",
-              static_cast<long long>(visible), 100.0 * ours_visible / std::max<int64_t>(1, visible),
-              100.0 * base_visible / std::max<int64_t>(1, visible));
+              st.ours_common.Rms() / st.base_common.Rms(),
+              st.ours_common.P99() / st.base_common.P99());
+  std::printf(
+      "all samples each reconstructs: ours n=%zu RMS %.3f mm p99 %.3f mm; baseline n=%zu RMS "
+      "%.3f mm p99 %.3f mm\n",
+      st.ours_all.e.size(), 1e3 * st.ours_all.Rms(), 1e3 * st.ours_all.P99(), st.base_all.e.size(),
+      1e3 * st.base_all.Rms(), 1e3 * st.base_all.P99());
+  std::printf(
+      "ours by kind: seen by >= 2 cameras n=%zu RMS %.3f mm p99 %.3f mm; by 1 camera (rest of "
+      "its segment by others) n=%zu RMS %.3f mm p99 %.3f mm; filled (rigid or spline) n=%zu RMS "
+      "%.3f mm p99 "
+      "%.3f mm\n",
+      st.ours_multi.e.size(), 1e3 * st.ours_multi.Rms(), 1e3 * st.ours_multi.P99(),
+      st.ours_single.e.size(), 1e3 * st.ours_single.Rms(), 1e3 * st.ours_single.P99(),
+      st.ours_filled.e.size(), 1e3 * st.ours_filled.Rms(), 1e3 * st.ours_filled.P99());
+  std::printf(
+      "reconstructed: of truth-visible samples (>= 2 cameras, facing < 75 deg, unoccluded, "
+      "n=%lld): ours %.2f %%, baseline %.2f %% (target >= 99 %%)\n",
+      static_cast<long long>(st.visible), Pct(st.ours_visible, st.visible),
+      Pct(st.base_visible, st.visible));
   std::printf("               of baseline-reconstructed samples (n=%lld): ours %.2f %%\n",
-              static_cast<long long>(detectable), 100.0 * ours_detectable / std::max<int64_t>(1, detectable));
-  std::printf("per segment (truth-visible views: detected by ours / plain; truth-visible samples: "
-              "ours detects in >= 2 cameras, ours reconstructs, baseline reconstructs):\n");
-  const auto pct = [](int64_t a, int64_t b) { return 100.0 * a / std::max<int64_t>(1, b); };
+              static_cast<long long>(st.detectable), Pct(st.ours_detectable, st.detectable));
+  std::printf(
+      "per segment (truth-visible views: detected by ours / plain; truth-visible samples: "
+      "ours detects in >= 2 cameras, ours reconstructs, baseline reconstructs):\n");
   std::map<std::string, SegmentLoss> by_segment;
-  for (const auto& [id, l] : loss) {
-    SegmentLoss& t = by_segment[set.Find(id)->segment];
-    t.views_visible += l.views_visible, t.views_ours += l.views_ours, t.views_plain += l.views_plain;
-    t.samples_visible += l.samples_visible, t.samples_detected2 += l.samples_detected2;
-    t.samples_ours += l.samples_ours, t.samples_plain += l.samples_plain;
-  }
-  for (const auto& [id, l] : loss) by_segment["M" + std::to_string(id)] = l;
+  for (const auto& [id, l] : st.loss) by_segment[set.Find(id)->segment].Add(l);
+  for (const auto& [id, l] : st.loss) by_segment["M" + std::to_string(id)] = l;
   for (const auto& [segment, sl] : by_segment) {
-    std::printf("  %-11s views n=%6lld ours %6.2f %% plain %6.2f %% | samples n=%5lld detected2 %6.2f "
-                "%% ours %6.2f %% baseline %6.2f %%\n",
-                segment.c_str(), static_cast<long long>(sl.views_visible), pct(sl.views_ours, sl.views_visible),
-                pct(sl.views_plain, sl.views_visible), static_cast<long long>(sl.samples_visible),
-                pct(sl.samples_detected2, sl.samples_visible), pct(sl.samples_ours, sl.samples_visible),
-                pct(sl.samples_plain, sl.samples_visible));
+    std::printf(
+        "  %-11s views n=%6lld ours %6.2f %% plain %6.2f %% | samples n=%5lld detected2 %6.2f "
+        "%% ours %6.2f %% baseline %6.2f %%\n",
+        segment.c_str(), static_cast<long long>(sl.views_visible),
+        Pct(sl.views_ours, sl.views_visible), Pct(sl.views_plain, sl.views_visible),
+        static_cast<long long>(sl.samples_visible), Pct(sl.samples_detected2, sl.samples_visible),
+        Pct(sl.samples_ours, sl.samples_visible), Pct(sl.samples_plain, sl.samples_visible));
   }
-  std::printf("detection: tracking %.2f ms/frame set, plain full-frame %.2f ms/frame set, speed-up "
-              "%.2fx; detections found %lld vs %lld (recall ratio %.4f)\n",
-              1e3 * t_track / frames, 1e3 * t_plain / frames, t_plain / t_track,
-              static_cast<long long>(found_track), static_cast<long long>(found_plain),
-              static_cast<double>(found_track) / std::max<int64_t>(1, found_plain));
-  std::printf("tracking: %lld full-frame passes (%lld after a lost marker), %lld ROI passes, "
-              "%.1f %% of pixels searched\n",
-              static_cast<long long>(summary.tracking.full_frame_passes),
-              static_cast<long long>(summary.tracking.lost_passes),
-              static_cast<long long>(summary.tracking.roi_passes),
-              100.0 * summary.tracking.searched_pixel_fraction);
-  std::printf("whole pipeline (detection + layout learning + fits + gap filling): %.1f fps "
-              "(fits %.2f s); median residual %.3f px; %lld rigid-filled, %lld spline-filled\n",
-              frames / (t_track + t_fit), t_fit, summary.median_residual_px,
-              static_cast<long long>(summary.rigid_filled_samples),
-              static_cast<long long>(summary.spline_filled_samples));
+  std::printf(
+      "detection: tracking %.2f ms/frame set, plain full-frame %.2f ms/frame set, speed-up "
+      "%.2fx; detections found %lld vs %lld (recall ratio %.4f)\n",
+      1e3 * st.t_track / st.frames, 1e3 * st.t_plain / st.frames, st.t_plain / st.t_track,
+      static_cast<long long>(st.found_track), static_cast<long long>(st.found_plain),
+      static_cast<double>(st.found_track) / std::max<int64_t>(1, st.found_plain));
+  std::printf(
+      "tracking: %lld full-frame passes (%lld after a lost marker), %lld ROI passes, "
+      "%.1f %% of pixels searched\n",
+      static_cast<long long>(st.full_frame_passes), static_cast<long long>(st.lost_passes),
+      static_cast<long long>(st.roi_passes), 100.0 * st.searched_pixels / st.frames);
+  std::printf(
+      "whole pipeline (detection + layout learning + fits + gap filling): %.1f fps "
+      "(fits %.2f s); %lld rigid-filled, %lld spline-filled\n",
+      st.frames / (st.t_track + st.t_fit), st.t_fit, static_cast<long long>(st.rigid_filled),
+      static_cast<long long>(st.spline_filled));
+}
+
+// Every drill of `drills` on one rig preset: a line per drill, then the
+// overall figures over all of them.
+void RunRig(const std::string& rig_name, const std::vector<std::string>& drills, int frames,
+            const hl::MarkerSet& set, const hl::ReconstructionOptions& options) {
+  const hl::Rig rig = hl::sim::MakeRigPreset(rig_name);
+  std::printf(
+      "\n== %s (%zu x %dx%d), good form, one rep per drill, <= %d frames each: ours / baseline\n",
+      rig_name.c_str(), rig.cameras.size(), rig.cameras[0].width, rig.cameras[0].height, frames);
+  TakeStats total;
+  for (const std::string& drill : drills) {
+    const TakeStats st = RunTake(rig, hl::sim::PresetFps(rig_name), drill, frames, set, options);
+    PrintTakeLine(drill, st);
+    total.Add(st);
+  }
+  PrintOverall(rig_name + ", every drill above", total, set);
 }
 
 // Triangulation + refinement throughput: 4 cameras x 10 markers (dowel 4,
@@ -322,17 +409,18 @@ void RunFitBench(int frames, const hl::MarkerSet& set) {
       const int id = bodies[b].second[k];
       l.ids.push_back(id);
       l.length_m.push_back(set.Find(id)->length_m);
-      l.segment_from_marker.push_back(hl::Rigid3d(
-          Eigen::Quaterniond(Eigen::AngleAxisd(0.3 * k, Eigen::Vector3d::UnitZ())),
-          Eigen::Vector3d(0.05 * k, 0.02 * k, 0.25 * k)));
+      l.segment_from_marker.push_back(
+          hl::Rigid3d(Eigen::Quaterniond(Eigen::AngleAxisd(0.3 * k, Eigen::Vector3d::UnitZ())),
+                      Eigen::Vector3d(0.05 * k, 0.02 * k, 0.25 * k)));
     }
     layouts.push_back(l);
   }
   std::vector<hl::FrameObservations> obs(frames);
   for (int f = 0; f < frames; ++f) {
     for (size_t b = 0; b < layouts.size(); ++b) {
-      const hl::Rigid3d pose(Eigen::Quaterniond(Eigen::AngleAxisd(0.01 * f, Eigen::Vector3d::UnitX())),
-                             Eigen::Vector3d(0.3 * b - 0.3, 0.001 * f, 0.6));
+      const hl::Rigid3d pose(
+          Eigen::Quaterniond(Eigen::AngleAxisd(0.01 * f, Eigen::Vector3d::UnitX())),
+          Eigen::Vector3d(0.3 * b - 0.3, 0.001 * f, 0.6));
       for (int k = 0; k < layouts[b].size(); ++k) {
         for (int c = 0; c < 4; ++c) {
           hl::MarkerView v;
@@ -353,36 +441,56 @@ void RunFitBench(int frames, const hl::MarkerSet& set) {
     hl::ReconstructionOptions options;
     options.threads = threads;
     const auto t0 = Clock::now();
-    const hl::Trajectories tr = hl::FitTrajectories(cams, set, layouts, obs, 60.0, options, nullptr);
+    const hl::Trajectories tr =
+        hl::FitTrajectories(cams, set, layouts, obs, 60.0, options, nullptr);
     const double t = Since(t0);
     int valid = 0;
     for (const auto& s : tr.samples()) valid += s.valid();
-    std::printf("\ntriangulation + refinement, 4 cameras x 10 markers, %d threads: %.0f frame sets/s "
-                "(%d frame sets, %d of %d samples valid; target >= 2000)\n",
-                threads, frames / t, frames, valid, frames * 10);
+    std::printf(
+        "\ntriangulation + refinement, 4 cameras x 10 markers, %d threads: %.0f frame sets/s "
+        "(%d frame sets, %d of %d samples valid; target >= 2000)\n",
+        threads, frames / t, frames, valid, frames * 10);
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int frames = argc > 1 ? std::atoi(argv[1]) : 240;
-  const std::string rig = argc > 2 ? argv[2] : "studio4";
-  const std::string drill = argc > 3 ? argv[3] : "dowel_hinge";
+  const int frames = argc > 1 ? std::atoi(argv[1]) : 150;
+  const std::string rigs = argc > 2 ? argv[2] : "studio4,lab2";
+  const std::string drill_arg = argc > 3 ? argv[3] : "all";
   const int fit_frames = argc > 4 ? std::atoi(argv[4]) : 2000;
   const std::filesystem::path set_path =
       std::filesystem::path(__FILE__).parent_path().parent_path() / "data/markersets/default.yml";
+  const auto split = [](const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+    return out;
+  };
   try {
     const hl::MarkerSet set = hl::ReadMarkerSet(set_path);
     std::printf("reconstruction bench: OpenCV threads %d\n", cv::getNumThreads());
-    RunFitBench(fit_frames, set);
+    if (fit_frames > 0) RunFitBench(fit_frames, set);
     const std::string method = argc > 5 ? argv[5] : "edges";
     const hl::CornerRefinement refinement = method == "subpix"    ? hl::CornerRefinement::kSubpix
                                             : method == "contour" ? hl::CornerRefinement::kContour
                                             : method == "none"    ? hl::CornerRefinement::kNone
                                                                   : hl::CornerRefinement::kEdges;
-    std::printf("corner refinement (ours): %s\n", method.c_str());
-    if (frames > 0) RunStudio(rig, drill, frames, set, refinement);
+    hl::ReconstructionOptions options;
+    options.detection.refinement = refinement;
+    if (argc > 6) options.max_sample_sigma_m = 1e-3 * std::atof(argv[6]);
+    std::printf("corner refinement (ours): %s; samples dropped above %.2f mm centre sigma\n",
+                method.c_str(), 1e3 * options.max_sample_sigma_m);
+    std::vector<std::string> drills;
+    if (drill_arg == "all") {
+      for (const auto& d : hl::sim::Drills()) drills.push_back(d.id);
+    } else {
+      drills = split(drill_arg);
+    }
+    if (frames > 0) {
+      for (const std::string& rig : split(rigs)) RunRig(rig, drills, frames, set, options);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -25,6 +25,9 @@
 //                      [--markers SET=data/markersets/default.yml]
 //                      [--static-layouts 0|1]  segment layouts learned from each take
 //                                   as `hingelab reconstruct` does (0), or from the static trial
+// Diagnostics: HL_SCORING_BENCH_VALID=1 prints where each landmark, measure
+// and marker is missing; HL_SCORING_BENCH_DEBUG=1 the pelvis markers' errors
+// and views. Each measure's worst take and frame is printed with its error.
 
 #include <unistd.h>
 #include <algorithm>
@@ -59,8 +62,9 @@ struct Cell {
 struct ErrorStat {
   double max = 0.0, sum_sq = 0.0;
   long n = 0;
-  void Add(double e) {
-    max = std::max(max, std::abs(e));
+  std::string worst;  // the take (and frame) of the largest error
+  void Add(double e, const std::string& where = "") {
+    if (std::abs(e) > max) max = std::abs(e), worst = where;
     sum_sq += e * e;
     ++n;
   }
@@ -224,6 +228,8 @@ int main(int argc, char** argv) {
           for (size_t r = 0; r < score.reps.size(); ++r) {
             if (used[r]) continue;
             ++extra_reps[info.id];
+            std::printf("  %s seed %d: extra rep %.2f-%.2f s (no labelled rep overlaps it)\n",
+                        label.c_str(), seed, score.reps[r].start_s, score.reps[r].end_s);
             for (const auto& f : info.faults) {
               const bool said = std::count(score.reps[r].rep.faults.begin(),
                                            score.reps[r].rep.faults.end(), f) > 0;
@@ -237,9 +243,47 @@ int main(int argc, char** argv) {
             if (s == nullptr) return;
             for (size_t f = 0; f < s->values.size() && f < take.motion.measures.size(); ++f) {
               const double t = truth_of(take.motion.measures[f]);
-              if (s->valid[f] && std::isfinite(t)) errors[name].Add(s->values[f] * scale - t);
+              if (s->valid[f] && std::isfinite(t)) {
+                const std::string where = label + " seed " + std::to_string(seed);
+                errors[name].Add(s->values[f] * scale - t, where + " f" + std::to_string(f));
+              }
             }
           };
+          if (std::getenv("HL_SCORING_BENCH_VALID") != nullptr) {
+            // Which landmark, series or marker is missing where, one character
+            // per 10 frames: '#' all seen, ':' some, '.' none.
+            for (const auto& name : m.landmarks.labels()) {
+              const int l = m.landmarks.LabelIndex(name);
+              std::printf("VALID %-28s %-14s ", label.c_str(), name.c_str());
+              for (int f = 0; f < m.landmarks.num_frames(); f += 10) {
+                int ok = 0;
+                for (int k = f; k < std::min(f + 10, m.landmarks.num_frames()); ++k) {
+                  ok += m.landmarks.at(k, l).valid();
+                }
+                std::printf("%c", ok == 0 ? '.' : ok < 10 ? ':' : '#');
+              }
+              std::printf("\n");
+            }
+            for (const auto& ser : m.series) {
+              std::printf("VALID %-28s %-14.14s ", label.c_str(), ser.name.c_str());
+              for (size_t f = 0; f < ser.valid.size(); f += 10) {
+                int ok = 0;
+                for (size_t k = f; k < std::min(f + 10, ser.valid.size()); ++k) ok += ser.valid[k];
+                std::printf("%c", ok == 0 ? '.' : ok < 10 ? ':' : '#');
+              }
+              std::printf("\n");
+            }
+            const hl::Trajectories& r = take.reconstructed;
+            for (int l = 0; l < r.num_labels(); ++l) {
+              std::printf("VALID %-28s raw %-10s ", label.c_str(), r.labels()[l].c_str());
+              for (int f = 0; f < r.num_frames(); f += 10) {
+                int ok = 0;
+                for (int k = f; k < std::min(f + 10, r.num_frames()); ++k) ok += r.at(k, l).valid();
+                std::printf("%c", ok == 0 ? '.' : ok < 10 ? ':' : '#');
+              }
+              std::printf("\n");
+            }
+          }
           if (std::getenv("HL_SCORING_BENCH_DEBUG") != nullptr) {
             const hl::Trajectories& r = take.reconstructed;
             const int hs = m.landmarks.LabelIndex("SACRUM");
@@ -282,7 +326,8 @@ int main(int argc, char** argv) {
               const hl::Sample& a = m.landmarks.at(f, hl_idx);
               if (!a.valid()) continue;
               errors[std::string("landmark ") + name].Add(
-                  (a.position_m - take.motion.truth.at(f, tl).position_m).norm());
+                  (a.position_m - take.motion.truth.at(f, tl).position_m).norm(),
+                  label + " seed " + std::to_string(seed) + " f" + std::to_string(f));
             }
           }
           using TM = hl::sim::TrueMeasures;
@@ -330,9 +375,10 @@ int main(int argc, char** argv) {
     std::printf("\nmeasures vs truth over every frame of every take (host from reconstruction):\n");
     for (const auto& [name, e] : errors) {
       const bool deg = std::strstr(name.c_str(), "_rad") != nullptr;
-      std::printf("  %-24s max |err| %8.3f %s  rms %7.3f %s  (n=%ld)  bound %s\n", name.c_str(),
-                  deg ? e.max : e.max * 1000, deg ? "deg" : "mm ", deg ? e.rms() : e.rms() * 1000,
-                  deg ? "deg" : "mm ", e.n, deg ? "1 deg" : "3 mm");
+      std::printf("  %-24s max |err| %8.3f %s  rms %7.3f %s  (n=%ld)  bound %s  worst: %s\n",
+                  name.c_str(), deg ? e.max : e.max * 1000, deg ? "deg" : "mm ",
+                  deg ? e.rms() : e.rms() * 1000, deg ? "deg" : "mm ", e.n, deg ? "1 deg" : "3 mm",
+                  e.worst.c_str());
     }
     std::printf("\ntotal %.0f s; %s\n", Since(t0),
                 all_ok ? "every drill meets acceptance 1" : "some drill misses acceptance 1");

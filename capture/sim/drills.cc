@@ -107,8 +107,8 @@ RepKeys ApplyFaults(const std::string& id, const DrillPlan& plan, const KeyPose&
     } else if (id == "seated_squat") {
       // Straight down with the knees: too high to sit on a box behind the heels.
       b.trunk = 12;
-      b.knee = 35;
-      if (!knees) b.ankle = 4;
+      b.knee = 28;
+      if (!knees) b.ankle = 3;
       if (!Has(r.faults, "box_not_reached")) r.faults.push_back("box_not_reached");
     } else if (id == "dumbbell_deadlift") {
       b.trunk = 30;
@@ -145,6 +145,13 @@ RepKeys ApplyFaults(const std::string& id, const DrillPlan& plan, const KeyPose&
       r.end.trunk = 18;
       r.end.knee = 10;
     }
+  }
+  if (Has(faults, "wall_not_reached")) {
+    // Down instead of back: the trunk stays up and the knees bend, so the
+    // buttocks stop short of the wall however low the hips go.
+    b.trunk = 35;
+    b.knee = 55;
+    if (!knees) b.ankle = 6;
   }
   if (Has(faults, "no_pause")) r.top_hold_s = 0.0;
   if (Has(faults, "wall_not_reached") || Has(faults, "box_not_reached")) {

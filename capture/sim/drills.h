@@ -10,7 +10,8 @@
 //   knees_forward       shank leans 12 deg forward, more knee bend: knee travel
 //                       about 9 cm (good form: shins vertical, under 1 cm)
 //   hips_not_back       the hips stay over the heels: sacrum's backward travel
-//                       under half of good form's, trunk more upright
+//                       under half of good form's, trunk more upright (box
+//                       squat: trunk 12, knees 28 deg: 0.14 m against 0.36)
 //   insufficient_hinge  trunk inclination 35 deg at the bottom (good 68-80)
 //   dowel_contact_lost  22 deg lumbar + 6 deg thoracic flexion: the dowel, held
 //                       on head and upper back, leaves the sacrum by 4-5 cm
@@ -20,7 +21,10 @@
 //   no_pause            no hold at the top of a bridge (good: floor 2 s,
 //                       bench 3 s)
 //   wall_not_reached /  the buttocks stop 10-12 cm short of the wall / box
-//   box_not_reached     (good form touches it)
+//   box_not_reached     (good form touches it); at the wall by going down
+//                       instead of back (trunk 35, knees 55, shins 6 deg), so
+//                       the sacrum travels back almost as far as in good form
+//                       and only the buttocks tell (plugins/wall_touch)
 //   pelvis_drop         free side of the pelvis 10 deg lower (good under 2)
 //   pelvis_rotation     free hip opened 18 deg (good under 2)
 //   bar_too_low         rack pull bar 22 cm below the knee joints at the

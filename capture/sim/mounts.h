@@ -5,17 +5,20 @@
 // - dowel: a square-section rod held along the spine; markers on its back and
 //   both side faces (never the face against the body), spread along its length
 //   and kept clear of the two hands, so every camera around sees some.
-// - pelvis: a plate strapped over the sacrum, a 2 x 2 grid either side of
-//   the dowel's line (10 cm out, so the dowel hides no column from the
+// - pelvis: a belt. Over the sacrum a plate with a 2 x 2 grid either side
+//   of the dowel's line (10 cm out, so the dowel hides no column from the
 //   camera on the other side), turned 15 degrees outwards from straight back
-//   so the two back cameras of a ring both see each one.
+//   so the two back cameras of a ring both see each one; on each side, over
+//   the iliac crest, a plate of two markers facing straight out, which the
+//   side cameras see whatever the hip flexion, lying on the back too.
 // - knee_left / knee_right: a plate on the outside of each knee (on the femur,
 //   just above the joint), markers side by side in a shallow V that hugs the
 //   thigh, each turned 10 degrees from straight out.
 // - head: headband markers over each temple; thorax: a plate between the
-//   shoulder blades, either side of the dowel; foot_left / foot_right: on the
-//   outside of each shoe, tilted up; bar: the ends of a barbell or the
-//   outer head of a dumbbell held on its end.
+//   shoulder blades, either side of the dowel, turned a little down, and two
+//   markers on the upper chest for lying on the back; foot_left /
+//   foot_right: on the outside of each shoe, tilted up; bar: the ends of a
+//   barbell or the outer head of a dumbbell held on its end.
 // Which ids go where comes from the marker set: the k-th id of a segment (in
 // file order) takes that segment's k-th slot.
 
@@ -69,6 +72,13 @@ std::array<double, 2> DowelGrips(const Anthropometry& body, const MountOptions& 
 std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames& frames,
                                          const Anthropometry& body, const Props& props,
                                          const MountOptions& options);
+
+// Whether `camera` sees `marker` whole: its face turned towards the camera
+// within `max_angle_rad`, the four corners inside the image and no capsule
+// crossing the ray to any corner (the last 6 mm before the corner are not
+// tested: a marker sits just off the capsule it is mounted on).
+bool MarkerSeenBy(const Camera& camera, const MarkerInstance& marker,
+                  const std::vector<Capsule>& occluders, double max_angle_rad);
 
 // Occluders of the props (dowel, barbell with plates, dumbbell).
 std::vector<Capsule> PropCapsules(const Props& props, const MountOptions& options);

@@ -220,11 +220,13 @@ void PlaceHands(const Stage& stage, const Anthropometry& b, const MountOptions& 
         const bool bench = stage.posture == Posture::kSupineBench;
         for (int s = 0; s < 2; ++s) {
           const double sy = s == kLeft ? 1.0 : -1.0;
-          // Arms out along the bench, or alongside the body on the floor,
-          // nearly straight.
+          // Forearms resting on the bench by the head (hands reaching back),
+          // or alongside the body on the floor, nearly straight. Arms out
+          // sideways along the bench hid the lateral pelvis plates from the
+          // head-side cameras in half the frames (engineer R's visibility bench).
           const double reach = 0.92 * Reach(b);
           const Vector3d hand =
-              bench ? f.shoulder[s] + reach * Vector3d(-0.3, sy, 0.0).normalized()
+              bench ? f.shoulder[s] + reach * Vector3d(-1.0, 0.35 * sy, 0.0).normalized()
                     : Vector3d(f.shoulder[s].x() + std::sqrt(std::max(0.0, reach * reach - 0.01)),
                                f.shoulder[s].y() + sy * 0.1, 0.03);
           PlaceArm(static_cast<Side>(s), hand, {0, sy, 0.3}, b, &f);

@@ -2,13 +2,17 @@
 // bridge, full extension with a 2 s pause at the top.
 // Full extension is judged against the static standing trial (hip flexion 0
 // there), so this drill needs one: without it, it is not assessable.
+// Lying supine the thorax rests on the floor or bench and is rarely seen, so
+// it is optional: hip flexion then comes from the pelvis plate's orientation
+// against the thigh line (pelvis -> knees), which needs no trunk.
 
 #include "plugins/common/drill_checks.h"
 
 namespace {
 
-const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "thorax", nullptr};
-const char* const kOptional[] = {"foot_left", "foot_right", nullptr};
+const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", nullptr};
+const char* const kOptional[] = {"thorax", "foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_HIP_FLEXION, HL_MEASURE_HIP_UP, nullptr};
 
 enum { kLockoutMax, kPauseMin, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -27,7 +31,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "bench_glute_bridge", "Bench glute bridge", "1.0.0", kRequired, kOptional, kThresholds, kNumThresholds,
     HL_MEASURE_HIP_UP, /*rep_min_amplitude=*/0.05, nullptr, 0, /*needs_static_trial=*/true,
-    ScoreRep};
+    ScoreRep, kMeasures};
 
 }  // namespace
 

@@ -7,6 +7,8 @@ namespace {
 
 const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "dowel|thorax", nullptr};
 const char* const kOptional[] = {"foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_HIP_BACK, HL_MEASURE_TRUNK_INCLINATION,
+                                   HL_MEASURE_HIP_FLEXION, HL_MEASURE_KNEE_TRAVEL, nullptr};
 
 enum { kHipsBackMin, kHingeMin, kLockoutMax, kKneeTravel, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -31,7 +33,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "cable_pull_through", "Cable pull-through", "1.0.0", kRequired, kOptional, kThresholds,
     kNumThresholds, HL_MEASURE_HIP_FLEXION, /*rep_min_amplitude=*/0.35, kLive, 1,
-    /*needs_static_trial=*/false, ScoreRep};
+    /*needs_static_trial=*/false, ScoreRep, kMeasures};
 
 }  // namespace
 

@@ -4,8 +4,8 @@
 // create/score/update/destroy plumbing (with every exception caught before it
 // reaches the C boundary), per-rep metrics, fault checks and the 0-100 score.
 //
-// A drill file defines its segments, thresholds, a ScoreRep function and a
-// DrillSpec, then writes HL_DRILL_ENTRY(spec). Only the C types of
+// A drill file defines its segments, thresholds, the measures its checks need,
+// a ScoreRep function and a DrillSpec, then writes HL_DRILL_ENTRY(spec). Only the C types of
 // hingelab_plugin.h cross the boundary.
 //
 // Scoring: each check compares a rep's value with its threshold. With `bad` =
@@ -196,7 +196,46 @@ struct DrillSpec {
   uint32_t num_live_checks;
   bool needs_static_trial;  // the reference posture must be a real standing trial
   void (*score_rep)(const RepContext& rc, RepScorer* rep);
+  // HL_MEASURE_* names the fault checks decide on (nullptr-terminated, or
+  // nullptr): without a valid value of one of them in the take the drill is
+  // not assessable, since a check whose measure is absent adds nothing and
+  // would pass a rep it never looked at.
+  const char* const* required_measures;
 };
+
+// What the host needs to compute a measure, for the not-assessable message.
+inline const char* MeasureNeeds(const char* measure) {
+  struct Entry {
+    const char* measure;
+    const char* needs;
+  };
+  static const Entry kNeeds[] = {
+      {HL_MEASURE_HIP_FLEXION,
+       "both knees and the trunk (dowel or thorax) or the pelvis orientation (3 pelvis markers "
+       "off one line)"},
+      {HL_MEASURE_BACK_FLEXION,
+       "the trunk (dowel or thorax) and the pelvis orientation (3 pelvis markers off one line)"},
+      {HL_MEASURE_PELVIS_DROP, "the pelvis orientation (3 pelvis markers off one line)"},
+      {HL_MEASURE_PELVIS_ROTATION, "the pelvis orientation (3 pelvis markers off one line)"},
+      {HL_MEASURE_TRUNK_INCLINATION, "the dowel or the thorax"},
+      {HL_MEASURE_DOWEL_GAP, "the dowel and the pelvis"},
+      {HL_MEASURE_BAR_HEIGHT, "the bar"},
+      {HL_MEASURE_KNEE_HEIGHT, "both knees"},
+      {HL_MEASURE_KNEE_TRAVEL, "both knees"},
+  };
+  for (const Entry& e : kNeeds) {
+    if (std::strcmp(e.measure, measure) == 0) return e.needs;
+  }
+  return "the pelvis";
+}
+
+inline bool HasValidValue(const hl_score_input& in, const char* measure) {
+  const Series s = FindSeries(in, measure);
+  for (int f = 0; s && f < in.num_frames; ++f) {
+    if (s.ok[f] && std::isfinite(s.v[f])) return true;
+  }
+  return false;
+}
 
 inline void CopyMessage(char* dst, size_t size, const char* text) {
   if (dst && size > 0) std::snprintf(dst, size, "%s", text);
@@ -278,6 +317,14 @@ inline int32_t Score(const DrillSpec& spec, void* context, const hl_score_input*
     }
     if (out->num_missing_segments > 0) {
       return Fail(out, HL_STATUS_NOT_ASSESSABLE, "required segments are not tracked");
+    }
+    for (const char* const* m = spec.required_measures; m && *m; ++m) {
+      if (!HasValidValue(*in, *m)) {
+        char text[HL_MESSAGE_SIZE];
+        std::snprintf(text, sizeof(text), "cannot measure %s in any frame; it needs %s", *m,
+                      MeasureNeeds(*m));
+        return Fail(out, HL_STATUS_NOT_ASSESSABLE, text);
+      }
     }
     if (spec.needs_static_trial && !in->has_static_trial) {
       return Fail(out, HL_STATUS_NOT_ASSESSABLE,

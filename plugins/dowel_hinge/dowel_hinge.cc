@@ -8,6 +8,8 @@ namespace {
 
 const char* const kRequired[] = {"dowel", "pelvis", "knee_left", "knee_right", nullptr};
 const char* const kOptional[] = {"head", "thorax", "foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_DOWEL_GAP, HL_MEASURE_HIP_BACK,
+                                   HL_MEASURE_KNEE_TRAVEL, HL_MEASURE_TRUNK_INCLINATION, nullptr};
 
 enum { kContactGap, kKneeTravel, kHingeMin, kHipsBackMin, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -32,7 +34,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "dowel_hinge", "Bar on back (dowel hip hinge)", "1.0.0", kRequired, kOptional, kThresholds,
     kNumThresholds, HL_MEASURE_HIP_FLEXION, /*rep_min_amplitude=*/0.35, kLive, 2,
-    /*needs_static_trial=*/false, ScoreRep};
+    /*needs_static_trial=*/false, ScoreRep, kMeasures};
 
 }  // namespace
 

@@ -7,12 +7,16 @@ namespace {
 
 const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "dowel|thorax", nullptr};
 const char* const kOptional[] = {"bar", "foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_BACK_FLEXION, HL_MEASURE_HIP_BACK,
+                                   HL_MEASURE_HIP_FLEXION, nullptr};
 
 enum { kBackFlexion, kHipsBackMin, kLockoutMax, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
     {"back_flexion_deg", 10.0, "deg",
      "back_flexion when the trunk bends more than this against the pelvis", "ours"},
-    {"hips_back_min_m", 0.05, "m", "hips_not_back when the sacrum goes back less than this", "ours"},
+    {"hips_back_min_m", 0.12, "m", "hips_not_back when the sacrum goes back less than this",
+     "ours: sitting back and down to the dumbbell takes the sacrum ~0.18 m back; squatting it "
+     "down with the knees forward, under 0.09 m"},
     {"lockout_max_deg", 10.0, "deg",
      "incomplete_lockout when the hips stay flexed more than this as the rep finishes", "ours"},
 };
@@ -31,7 +35,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "dumbbell_deadlift", "Dumbbell deadlift", "1.0.0", kRequired, kOptional, kThresholds,
     kNumThresholds, HL_MEASURE_HIP_FLEXION, /*rep_min_amplitude=*/0.35, kLive, 1,
-    /*needs_static_trial=*/false, ScoreRep};
+    /*needs_static_trial=*/false, ScoreRep, kMeasures};
 
 }  // namespace
 

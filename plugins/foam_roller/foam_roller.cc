@@ -7,6 +7,7 @@ namespace {
 
 const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", nullptr};
 const char* const kOptional[] = {"dowel", "thorax", "foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_HIP_BACK, HL_MEASURE_KNEE_TRAVEL, nullptr};
 
 enum { kKneeTravel, kHipsBackMin, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -28,7 +29,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "foam_roller", "Don't knock the foam roller over", "1.0.0", kRequired, kOptional, kThresholds,
     kNumThresholds, HL_MEASURE_HIP_DISPLACEMENT, /*rep_min_amplitude=*/0.05, kLive, 1,
-    /*needs_static_trial=*/false, ScoreRep};
+    /*needs_static_trial=*/false, ScoreRep, kMeasures};
 
 }  // namespace
 

@@ -65,6 +65,55 @@ void AddMissing(const std::vector<std::string>& entries, DrillScore* out) {
   }
 }
 
+// The repetition signal with its long dropouts filled from the measure that
+// follows it best (a straight-line fit over the frames both are seen; only a
+// correlation of at least `min_correlation` is trusted), for segmentation
+// only: the plugin still scores the measured frames. A bar in front of the
+// knees hides both knee plates for ~0.7 s at the top of a rack pull, which
+// would otherwise cut every rep. Returns the frames filled (0: none) and the
+// proxy's name.
+int FillFromProxy(const Measures& m, const MeasureSeries& signal, double min_correlation,
+                  std::vector<double>* values, std::vector<uint8_t>* valid, std::string* proxy) {
+  *values = signal.values;
+  *valid = signal.valid;
+  const size_t n = signal.values.size();
+  double best_r = 0.0, best_a = 0.0, best_b = 0.0;
+  const MeasureSeries* best = nullptr;
+  for (const auto& cand : m.series) {
+    if (cand.name == signal.name || cand.values.size() != n) continue;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    long k = 0, gaps_covered = 0;
+    for (size_t f = 0; f < n; ++f) {
+      if (!signal.valid[f]) {
+        gaps_covered += cand.valid[f];
+        continue;
+      }
+      if (!cand.valid[f]) continue;
+      const double x = cand.values[f], y = signal.values[f];
+      sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y, ++k;
+    }
+    if (k < 10 || gaps_covered == 0) continue;
+    const double vx = sxx - sx * sx / k, vy = syy - sy * sy / k, cxy = sxy - sx * sy / k;
+    if (!(vx > 0 && vy > 0)) continue;
+    const double r = cxy / std::sqrt(vx * vy);
+    if (std::abs(r) > std::abs(best_r)) {
+      best_r = r, best = &cand;
+      best_a = cxy / vx;
+      best_b = (sy - best_a * sx) / k;
+    }
+  }
+  if (best == nullptr || std::abs(best_r) < min_correlation) return 0;
+  int filled = 0;
+  for (size_t f = 0; f < n; ++f) {
+    if (signal.valid[f] || !best->valid[f]) continue;
+    (*values)[f] = best_a * best->values[f] + best_b;
+    (*valid)[f] = 1;
+    ++filled;
+  }
+  *proxy = best->name;
+  return filled;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -172,6 +221,7 @@ DrillScore ScoreTrial(const DrillPlugin& plugin, const Trajectories& trial,
 
   out.measures = ComputeMeasures(trial, segments, static_trial, options.measures);
   out.notes.push_back("reference posture: " + out.measures.reference);
+  for (const auto& note : out.measures.notes) out.notes.push_back(note);
   if (!out.measures.anatomical_landmarks.empty()) {
     std::string list;
     for (const auto& l : out.measures.anatomical_landmarks) list += (list.empty() ? "" : ", ") + l;
@@ -179,12 +229,25 @@ DrillScore ScoreTrial(const DrillPlugin& plugin, const Trajectories& trial,
   }
   const MeasureSeries* signal = out.measures.Find(plugin.rep_signal());
   if (signal == nullptr) {
-    throw Error(plugin.path().string(), "repetition signal " + plugin.rep_signal() +
-                                            " cannot be measured from the segments tracked");
+    // The segments are there but never seen well enough together (e.g. the
+    // pelvis plate never shows three markers): the take, not the plugin, lacks it.
+    out.notes.push_back("not assessable: the repetition signal " + plugin.rep_signal() +
+                        " cannot be measured in any frame of this recording");
+    return out;
   }
   RepOptions rep_options = options.reps;
   rep_options.min_amplitude = plugin.rep_min_amplitude();
-  out.segmentation = SegmentReps(signal->values, signal->valid, fps, rep_options);
+  std::vector<double> seg_values;
+  std::vector<uint8_t> seg_valid;
+  std::string proxy;
+  const int filled = FillFromProxy(out.measures, *signal, options.proxy_min_correlation,
+                                   &seg_values, &seg_valid, &proxy);
+  if (filled > 0) {
+    out.notes.push_back("repetitions found with " + std::to_string(filled) + " frame(s) of " +
+                        plugin.rep_signal() + " that tracking missed filled from " + proxy +
+                        " (segmentation only; those frames are not scored)");
+  }
+  out.segmentation = SegmentReps(seg_values, seg_valid, fps, rep_options);
   std::vector<RepSpan> spans = out.segmentation.reps;
   if (spans.size() > HL_MAX_REPS) {
     out.notes.push_back("only the first " + std::to_string(HL_MAX_REPS) + " of " +

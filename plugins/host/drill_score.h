@@ -38,6 +38,10 @@ struct ScoreOptions {
   std::map<std::string, double> thresholds;  // overrides by name
   MeasureOptions measures;
   RepOptions reps;  // min_amplitude is replaced by the plugin's rep_min_amplitude
+  // Frames the repetition signal misses are filled, for segmentation only,
+  // from the measure that follows it best when their correlation over the
+  // take is at least this.
+  double proxy_min_correlation = 0.95;
 };
 
 struct ScoredRep {

@@ -1,8 +1,6 @@
 #include "plugins/host/measures.h"
 
-#include <Eigen/Eigenvalues>
 #include <Eigen/Geometry>
-#include <Eigen/SVD>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,23 +8,28 @@
 #include "core/error.h"
 #include "core/marker_set.h"
 #include "plugins/hingelab_plugin.h"
+#include "plugins/host/landmark_geometry.h"
 
 namespace hl {
 namespace {
 
 using Eigen::Matrix3d;
 using Eigen::Vector3d;
+using landmarks::AngleBetween;
+using landmarks::CarryPoint;
+using landmarks::CentreTrack;
+using landmarks::DistanceToLine;
+using landmarks::FitLine;
+using landmarks::MeanOfLabel;
+using landmarks::MeanPose;
+using landmarks::MostSeenSubset;
+using landmarks::OffOneLine;
+using landmarks::Pose;
+using landmarks::PoseCentre;
+using landmarks::RigidRotation;
+using landmarks::StartOf;
+using landmarks::Track;
 constexpr double kPi = 3.14159265358979323846;
-
-// A landmark's position per frame.
-struct Track {
-  std::vector<Vector3d> p;
-  std::vector<uint8_t> ok;
-  explicit Track(int n = 0) : p(n, Vector3d::Zero()), ok(n, 0) {}
-  bool empty() const { return p.empty(); }
-};
-
-using Pose = std::map<std::string, Vector3d>;  // label -> reference position
 
 // Usable labels of each present segment, as trial label indices.
 struct SegmentIndex {
@@ -49,140 +52,6 @@ SegmentIndex IndexSegments(const Trajectories& trial, const SegmentLabels& segme
     if (usable.size() >= needed) index.labels[segment] = std::move(usable);
   }
   return index;
-}
-
-// Centre of the markers `idx`; valid only when all of them are seen.
-Track CentreTrack(const Trajectories& t, const std::vector<int>& idx) {
-  Track track(t.num_frames());
-  for (int f = 0; f < t.num_frames(); ++f) {
-    Vector3d sum = Vector3d::Zero();
-    bool all = true;
-    for (int l : idx) {
-      const Sample& s = t.at(f, l);
-      all = all && s.valid();
-      sum += s.position_m;
-    }
-    if (all && !idx.empty()) {
-      track.p[f] = sum / static_cast<double>(idx.size());
-      track.ok[f] = 1;
-    }
-  }
-  return track;
-}
-
-Vector3d PoseCentre(const Pose& pose, const Trajectories& t, const std::vector<int>& idx) {
-  Vector3d sum = Vector3d::Zero();
-  for (int l : idx) sum += pose.at(t.labels()[l]);
-  return sum / static_cast<double>(idx.size());
-}
-
-// Least-squares line through points: centre and unit direction.
-bool FitLine(const std::vector<Vector3d>& pts, Vector3d* centre, Vector3d* dir) {
-  if (pts.size() < 2) return false;
-  Vector3d c = Vector3d::Zero();
-  for (const auto& p : pts) c += p;
-  c /= static_cast<double>(pts.size());
-  Matrix3d scatter = Matrix3d::Zero();
-  for (const auto& p : pts) scatter += (p - c) * (p - c).transpose();
-  Eigen::SelfAdjointEigenSolver<Matrix3d> eig(scatter);
-  if (eig.eigenvalues()(2) < 1e-8) return false;  // points coincide (< 0.1 mm apart)
-  *centre = c;
-  *dir = eig.eigenvectors().col(2).normalized();
-  return true;
-}
-
-double DistanceToLine(const Vector3d& p, const Vector3d& centre, const Vector3d& dir) {
-  const Vector3d d = p - centre;
-  return (d - d.dot(dir) * dir).norm();
-}
-
-double AngleBetween(const Vector3d& a, const Vector3d& b) {
-  return std::atan2(a.cross(b).norm(), a.dot(b));
-}
-
-// Rotation taking the reference marker layout onto the current one (Kabsch);
-// with two markers (or collinear ones) only the minimal rotation is observable.
-Matrix3d RigidRotation(const std::vector<Vector3d>& ref, const std::vector<Vector3d>& cur) {
-  if (ref.size() < 2) return Matrix3d::Identity();  // one marker carries position only
-  Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
-  for (size_t i = 0; i < ref.size(); ++i) {
-    cr += ref[i];
-    cc += cur[i];
-  }
-  cr /= static_cast<double>(ref.size());
-  cc /= static_cast<double>(cur.size());
-  Matrix3d h = Matrix3d::Zero();
-  for (size_t i = 0; i < ref.size(); ++i) h += (ref[i] - cr) * (cur[i] - cc).transpose();
-  Eigen::JacobiSVD<Matrix3d> svd(h, Eigen::ComputeFullU | Eigen::ComputeFullV);
-  const Eigen::Vector3d s = svd.singularValues();
-  if (ref.size() >= 3 && s(1) > 1e-3 * s(0)) {
-    Matrix3d d = Matrix3d::Identity();
-    d(2, 2) = (svd.matrixV() * svd.matrixU().transpose()).determinant() < 0 ? -1.0 : 1.0;
-    return svd.matrixV() * d * svd.matrixU().transpose();
-  }
-  // The two markers furthest apart define an axis.
-  size_t a = 0, b = 1;
-  double best = -1;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    for (size_t j = i + 1; j < ref.size(); ++j) {
-      if ((ref[i] - ref[j]).norm() > best) best = (ref[i] - ref[j]).norm(), a = i, b = j;
-    }
-  }
-  return Eigen::Quaterniond::FromTwoVectors(ref[b] - ref[a], cur[b] - cur[a]).toRotationMatrix();
-}
-
-// Where a point fixed to a segment (given in the reference posture) is in
-// frame f: the segment's markers seen there are matched to their reference
-// positions. Needs at least `min_markers` of them (and all when `all`).
-bool CarryPoint(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
-                const Vector3d& point_ref, size_t min_markers, bool all, Vector3d* out) {
-  std::vector<Vector3d> r, c;
-  for (int l : idx) {
-    const Sample& s = t.at(f, l);
-    if (!s.valid()) {
-      if (all) return false;
-      continue;
-    }
-    r.push_back(ref.at(t.labels()[l]));
-    c.push_back(s.position_m);
-  }
-  if (r.size() < std::max<size_t>(1, min_markers)) return false;
-  Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
-  for (size_t i = 0; i < r.size(); ++i) cr += r[i], cc += c[i];
-  cr /= static_cast<double>(r.size());
-  cc /= static_cast<double>(c.size());
-  *out = cc + RigidRotation(r, c) * (point_ref - cr);
-  return true;
-}
-
-// Mean of one label over a trial; false when it has no valid sample.
-bool MeanOfLabel(const Trajectories& t, const char* label, Vector3d* out) {
-  const int l = t.LabelIndex(label);
-  if (l < 0) return false;
-  Vector3d sum = Vector3d::Zero();
-  int n = 0;
-  for (int f = 0; f < t.num_frames(); ++f) {
-    if (t.at(f, l).valid()) sum += t.at(f, l).position_m, ++n;
-  }
-  if (n == 0) return false;
-  *out = sum / n;
-  return true;
-}
-
-// Mean position of each label over the frames [begin, end) where it is seen;
-// labels never seen there are left out.
-Pose MeanPose(const Trajectories& t, int begin, int end, const std::vector<std::string>& labels) {
-  Pose pose;
-  for (const auto& label : labels) {
-    const int l = t.LabelIndex(label);
-    Vector3d sum = Vector3d::Zero();
-    int n = 0;
-    for (int f = begin; l >= 0 && f < end; ++f) {
-      if (t.at(f, l).valid()) sum += t.at(f, l).position_m, ++n;
-    }
-    if (n > 0) pose[label] = sum / n;
-  }
-  return pose;
 }
 
 struct Window {
@@ -224,20 +93,6 @@ Window FindQuietWindow(const Trajectories& t, const std::vector<int>& labels,
                              "for a static trial; give --static");
   }
   return {best_start, best_start + w, best_motion};
-}
-
-// Average of the first valid samples within `window` frames of the first one.
-bool StartOf(const Track& t, int window, Vector3d* out) {
-  int first = -1;
-  for (size_t f = 0; f < t.ok.size() && first < 0; ++f) first = t.ok[f] ? static_cast<int>(f) : -1;
-  if (first < 0) return false;
-  Vector3d sum = Vector3d::Zero();
-  int n = 0;
-  for (int f = first; f < first + window && f < static_cast<int>(t.ok.size()); ++f) {
-    if (t.ok[f]) sum += t.p[f], ++n;
-  }
-  *out = sum / n;
-  return true;
 }
 
 MeasureSeries NewSeries(const char* name, int n) {
@@ -323,15 +178,46 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
     }
     if (kept.size() >= 2) seg.labels["dowel"] = kept;
   }
-  for (const auto& [segment, idx] : seg.labels) {
-    if (segment == "bar" || segment == "foot_left" || segment == "foot_right") continue;
-    for (int l : idx) {
-      if (!ref.count(trial.labels()[l])) {
-        throw Error("static trial", "marker " + trial.labels()[l] + " (" + segment +
-                                        ") is never seen there; re-record the static trial with "
-                                        "every body marker in view");
-      }
+  // A body marker the reference never saw has no place in its segment's
+  // layout (a reconstructed position needs two cameras): its segment goes on
+  // with the others, and the output says so. Only a segment left with none fails.
+  // Only a segment left with none is lost (and the pelvis, which every
+  // measure hangs off, fails the take).
+  const std::string ref_name = m.has_static_trial ? "static trial" : "reference window";
+  for (auto it = seg.labels.begin(); it != seg.labels.end();) {
+    const std::string& segment = it->first;
+    if (segment == "bar" || segment == "foot_left" || segment == "foot_right") {
+      ++it;
+      continue;
     }
+    std::vector<int> kept;
+    std::string dropped, used;
+    for (int l : it->second) {
+      const std::string& label = trial.labels()[l];
+      const bool seen = ref.count(label) > 0;
+      std::string& list = seen ? used : dropped;
+      list += (list.empty() ? "" : ", ") + label;
+      if (seen) kept.push_back(l);
+    }
+    if (dropped.empty()) {
+      ++it;
+      continue;
+    }
+    if (kept.empty() && segment == "pelvis") {
+      throw Error(ref_name, "no pelvis marker (" + dropped + ") is seen there, and every measure "
+                            "needs the sacrum; re-record it with the pelvis plate in view");
+    }
+    if (kept.empty()) {
+      m.notes.push_back("segment " + segment + " left out: its markers (" + dropped +
+                        ") are never seen in the " + ref_name);
+      m.segments.erase(std::find(m.segments.begin(), m.segments.end(), segment));
+      it = seg.labels.erase(it);
+      continue;
+    }
+    m.notes.push_back("marker(s) " + dropped + " (" + segment + ") never seen in the " + ref_name +
+                      ", so the " + segment + " is carried by " + used + " alone");
+    it->second = std::move(kept);
+    ++it;
   }
 
   // Landmark tracks.
@@ -341,12 +227,24 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
       {"thorax", "THORAX"},  {"head", "HEAD"},        {"bar", "BAR"},
       {"foot_left", "FOOT_L"}, {"foot_right", "FOOT_R"}};
   std::map<std::string, Vector3d> ref_point;
+  std::map<std::string, std::string> centre_notes;  // landmark -> note, unless replaced below
   for (const auto& [segment, landmark] : centres) {
     if (!seg.has(segment)) continue;
-    tracks[landmark] = CentreTrack(trial, seg.labels.at(segment));
+    const std::vector<int> all = seg.labels.at(segment);
+    const std::vector<int> core = MostSeenSubset(trial, all);
+    if (core.size() < all.size()) {
+      std::string used, left_out;
+      for (int l : all) {
+        std::string& list = std::count(core.begin(), core.end(), l) ? used : left_out;
+        list += (list.empty() ? "" : ", ") + trial.labels()[l];
+      }
+      centre_notes[landmark] = std::string(landmark) + " is the centre of " + used + " (" +
+                               left_out + " hidden too often in this take to be part of it)";
+    }
+    tracks[landmark] = CentreTrack(trial, core);
     bool in_reference = true;
-    for (int l : seg.labels.at(segment)) in_reference = in_reference && ref.count(trial.labels()[l]);
-    if (in_reference) ref_point[landmark] = PoseCentre(ref, trial, seg.labels.at(segment));
+    for (int l : core) in_reference = in_reference && ref.count(trial.labels()[l]);
+    if (in_reference) ref_point[landmark] = PoseCentre(ref, trial, core);
   }
   // Anatomical landmarks located in the static trial (labels SACRUM, KNEE_L,
   // KNEE_R there: digitised, or joint centres from a lab's calibration) ride
@@ -373,10 +271,12 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
         track.ok[f] = CarryPoint(trial, f, idx, ref, point_ref, need, false, &track.p[f]);
       }
       tracks[landmark] = std::move(track);
+      centre_notes.erase(landmark);
       ref_point[landmark] = point_ref;
       m.anatomical_landmarks.push_back(landmark);
     }
   }
+  for (const auto& [landmark, note] : centre_notes) m.notes.push_back(note);
   const Track& sacrum = tracks.at("SACRUM");
 
   // Subject frame.
@@ -572,13 +472,41 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
       tracks["DOWEL_TOP"].p[f] = t.position_m, tracks["DOWEL_TOP"].ok[f] = t.valid();
       tracks["DOWEL_BOTTOM"].p[f] = b.position_m, tracks["DOWEL_BOTTOM"].ok[f] = b.valid();
     }
-  } else if (tracks.count("THORAX")) {
-    trunk_ref = (ref_point["THORAX"] - ref_point["SACRUM"]).normalized();
+  } else if (tracks.count("THORAX") && ref_point.count("THORAX")) {
+    // The sacrum -> thorax plate line leans by a fixed amount from the
+    // trunk's axis (the plate sits proud of the spine): standing tall in the
+    // reference is upright, so that lean, forward and sideways, is taken off.
+    const Vector3d line_ref = (ref_point["THORAX"] - ref_point["SACRUM"]).normalized();
+    const double lean_fwd = std::atan2(line_ref.dot(fwd), line_ref.dot(up));
+    const double lean_side = std::atan2(line_ref.dot(frame.left), line_ref.dot(up));
+    const Matrix3d upright = (Eigen::AngleAxisd(lean_side, fwd) *
+                              Eigen::AngleAxisd(-lean_fwd, frame.left)).toRotationMatrix();
+    trunk_ref = (upright * line_ref).normalized();
     have_trunk = true;
+    // The trunk's axis is the thorax's own orientation where the plate shows
+    // it (three markers off one line turned from the reference, where the
+    // trunk stood upright): the line to the sacrum bends with the lumbar spine
+    // (10+ deg in a flexed-back rep). The line stands in where the chest
+    // markers face the floor.
+    std::vector<int> thorax_idx;
+    std::vector<Vector3d> thorax_ref;
+    for (int l : seg.labels.at("thorax")) {
+      thorax_idx.push_back(l);
+      thorax_ref.push_back(ref.at(trial.labels()[l]));
+    }
     for (int f = 0; f < n; ++f) {
-      if (!sacrum.ok[f] || !tracks["THORAX"].ok[f]) continue;
-      trunk.p[f] = (tracks["THORAX"].p[f] - sacrum.p[f]).normalized();
-      trunk.ok[f] = 1;
+      std::vector<Vector3d> r_pts, cur;
+      for (size_t k = 0; k < thorax_idx.size(); ++k) {
+        const Sample& s = trial.at(f, thorax_idx[k]);
+        if (s.valid()) r_pts.push_back(thorax_ref[k]), cur.push_back(s.position_m);
+      }
+      if (r_pts.size() >= 3 && OffOneLine(r_pts)) {
+        trunk.p[f] = (RigidRotation(r_pts, cur) * trunk_ref).normalized();
+        trunk.ok[f] = 1;
+      } else if (sacrum.ok[f] && tracks["THORAX"].ok[f]) {
+        trunk.p[f] = (upright * (tracks["THORAX"].p[f] - sacrum.p[f])).normalized();
+        trunk.ok[f] = 1;
+      }
     }
   }
 
@@ -616,15 +544,36 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
     auto tilt = NewSeries(HL_MEASURE_PELVIS_TILT, n), drop = NewSeries(HL_MEASURE_PELVIS_DROP, n);
     auto rot = NewSeries(HL_MEASURE_PELVIS_ROTATION, n);
     auto flex = NewSeries(HL_MEASURE_BACK_FLEXION, n);
-    std::vector<Vector3d> cur(pelvis_idx.size());
+    // Without a trunk line (a bridge: the thorax lies on the floor) hip
+    // flexion is the thigh (sacrum -> mid-knee) against the pelvis plate.
+    const bool thigh_from_pelvis = !have_trunk && tracks.count("KNEE_L") && tracks.count("KNEE_R");
+    auto hip = NewSeries(HL_MEASURE_HIP_FLEXION, n);
+    const Track no_knee(n);
+    const Track& kl = thigh_from_pelvis ? tracks.at("KNEE_L") : no_knee;
+    const Track& kr = thigh_from_pelvis ? tracks.at("KNEE_R") : no_knee;
+    const Vector3d thigh_ref =
+        thigh_from_pelvis
+            ? Vector3d(0.5 * (ref_point["KNEE_L"] + ref_point["KNEE_R"]) - ref_point["SACRUM"])
+            : Vector3d::Zero();
     for (int f = 0; f < n; ++f) {
-      if (!sacrum.ok[f]) continue;  // all pelvis markers seen
-      for (size_t k = 0; k < pelvis_idx.size(); ++k) cur[k] = trial.at(f, pelvis_idx[k]).position_m;
-      const Matrix3d r = RigidRotation(ref_pts, cur);
+      // The markers this frame sees; two on one line hide a turn about it, so
+      // the plate's orientation needs three off one line (or all when fewer).
+      std::vector<Vector3d> r_pts, cur;
+      for (size_t k = 0; k < pelvis_idx.size(); ++k) {
+        const Sample& s = trial.at(f, pelvis_idx[k]);
+        if (s.valid()) r_pts.push_back(ref_pts[k]), cur.push_back(s.position_m);
+      }
+      if (cur.size() < std::min<size_t>(3, pelvis_idx.size()) || !sacrum.ok[f]) continue;
+      if (pelvis_idx.size() >= 3 && !OffOneLine(r_pts)) continue;
+      const Matrix3d r = RigidRotation(r_pts, cur);
       const Matrix3d rs = subject.transpose() * r * subject;
-      tilt.values[f] = std::atan2(rs(0, 2), rs(2, 2));
-      rot.values[f] = std::atan2(rs(1, 0), rs(0, 0));
-      drop.values[f] = std::asin(std::clamp(rs(2, 1), -1.0, 1.0));
+      // rs = Ry(tilt) Rz(rotation) Rx(-drop): the rotation about the pelvis's
+      // own long axis and the drop about its own forward axis, after the tilt,
+      // so both stay well conditioned at the bottom of a single-leg RDL where
+      // the pelvis is tilted ~80 deg (world angles would mix them there).
+      tilt.values[f] = std::atan2(-rs(2, 0), rs(0, 0));
+      rot.values[f] = std::asin(std::clamp(rs(1, 0), -1.0, 1.0));
+      drop.values[f] = -std::atan2(rs(1, 2), rs(1, 1));
       tilt.valid[f] = rot.valid[f] = drop.valid[f] = 1;
       if (have_trunk && trunk.ok[f]) {
         const Vector3d axis = (r * frame.left).normalized();
@@ -634,9 +583,19 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
         flex.values[f] = std::atan2(a.cross(b).dot(axis), a.dot(b));
         flex.valid[f] = 1;
       }
+      if (thigh_from_pelvis && kl.ok[f] && kr.ok[f]) {
+        // The thigh swinging forward turns it negatively about the pelvis's left axis.
+        const Vector3d axis = (r * frame.left).normalized();
+        Vector3d a = r * thigh_ref, b = 0.5 * (kl.p[f] + kr.p[f]) - sacrum.p[f];
+        a -= a.dot(axis) * axis;
+        b -= b.dot(axis) * axis;
+        hip.values[f] = -std::atan2(a.cross(b).dot(axis), a.dot(b));
+        hip.valid[f] = 1;
+      }
     }
     for (auto* s : {&tilt, &drop, &rot}) m.series.push_back(std::move(*s));
     if (have_trunk) m.series.push_back(std::move(flex));
+    if (thigh_from_pelvis) m.series.push_back(std::move(hip));
   }
 
   // Landmarks as trajectories, for the viewer and the report.

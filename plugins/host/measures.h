@@ -7,7 +7,12 @@
 // is fitted through the dowel markers seen in a frame (any two fix it);
 // KNEE_L/KNEE_R, THORAX, HEAD, BAR, FOOT_L/FOOT_R are their markers' centres.
 // A landmark made of several markers is valid only in frames where all its
-// usable markers are seen, so a dropout never shifts it.
+// markers are seen, so a dropout never shifts it; those markers are the
+// segment's, or the largest set of them seen together almost as often as the
+// best set (a thorax plate's chest markers face the floor at the bottom of an
+// RDL). A body marker the reference never sees is left out of its segment
+// (a segment left with none is dropped; the pelvis then fails), and
+// Measures::notes says so.
 // A static trial that also carries SACRUM, KNEE_L, KNEE_R (anatomical points,
 // e.g. the knee joint centres of a lab's static calibration) or DOWEL_TOP and
 // DOWEL_BOTTOM (the dowel's axis ends) replaces those: each point is located
@@ -18,6 +23,15 @@
 // position over the frames it is seen), else the first quiet second of the
 // trial itself. Gap, hip flexion, back flexion and pelvis angles are changes
 // from that posture; hip and knee travel are changes from the trial's start.
+//
+// Orientations (pelvis tilt/drop/rotation, the thorax) need three markers off
+// one line in the frame: two on a line hide a turn about it.
+// Trunk line: the dowel's axis; else the thorax plate's rotation applied to
+// upright (the reference stands tall), or, in frames where the plate shows
+// only a line, the sacrum -> thorax line with its lean in the reference taken
+// off. Hip flexion: trunk against the sacrum -> mid-knee line; with neither
+// dowel nor thorax (a bridge: the thorax lies on the floor) that thigh line
+// against the pelvis plate.
 //
 // Subject frame: up is the world Z (the floor board sets it); left points from
 // the right knee to the left knee (or foot to foot) in the reference posture;
@@ -55,7 +69,8 @@ struct MeasureOptions {
   double quiet_window_s = 1.0;
   // A window is quiet when no marker strays further than this from its mean.
   double quiet_max_motion_m = 0.01;
-  // Start positions (hip and knee travel) average the first valid samples over this time.
+  // Start positions (hip and knee travel): a quadratic fitted to the valid samples within this
+  // time of the first one, taken at the first (a plain mean lags when the take starts moving).
   double start_window_s = 0.2;
 };
 
@@ -78,6 +93,9 @@ struct Measures {
   // DOWEL_BOTTOM): carried by their segment's markers instead of being the
   // markers' centre (or, for the dowel, the line through its markers).
   std::vector<std::string> anatomical_landmarks;
+  // What the output should say about how the measures were made (markers left
+  // out of a segment, ...).
+  std::vector<std::string> notes;
   // Segments with enough tracked markers (dowel needs two).
   std::vector<std::string> segments;
   std::vector<MeasureSeries> series;

@@ -29,7 +29,9 @@ struct RepOptions {
   // Centred moving-average length (s) before thresholds are applied.
   double smooth_s = 0.1;
   // Dropouts up to this long are linearly bridged; longer ones break a rep.
-  double max_gap_s = 0.25;
+  // A knee plate marker hidden by the other leg at the bottom of an RDL drops
+  // the knee (and hip flexion) for ~0.3 s in reconstructed takes.
+  double max_gap_s = 0.5;
   // Enter and exit levels as fractions of the rest-to-peak range.
   double enter_fraction = 0.5;
   double exit_fraction = 0.3;

@@ -5,12 +5,17 @@
 
 namespace {
 
-const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "dowel|thorax", nullptr};
-const char* const kOptional[] = {"foot_left", "foot_right", nullptr};
+// No trunk needed: hips back and lockout (hip flexion) come from the pelvis
+// and knees; with a dowel or thorax the trunk inclination is reported too.
+const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", nullptr};
+const char* const kOptional[] = {"dowel", "thorax", "foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_HIP_BACK, HL_MEASURE_HIP_FLEXION, nullptr};
 
 enum { kHipsBackMin, kLockoutMax, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
-    {"hips_back_min_m", 0.10, "m", "hips_not_back when the sacrum goes back less than this", "ours"},
+    {"hips_back_min_m", 0.18, "m", "hips_not_back when the sacrum goes back less than this",
+     "ours: sitting back towards the heels takes the sacrum ~0.3 m back; bending at the hips "
+     "over upright thighs, ~0.12 m"},
     {"lockout_max_deg", 10.0, "deg",
      "incomplete_lockout when the hips stay flexed more than this as the rep finishes", "ours"},
 };
@@ -24,7 +29,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "kneeling_squat", "Kneeling squat", "1.0.0", kRequired, kOptional, kThresholds,
     kNumThresholds, HL_MEASURE_HIP_DISPLACEMENT, /*rep_min_amplitude=*/0.08, nullptr, 0,
-    /*needs_static_trial=*/false, ScoreRep};
+    /*needs_static_trial=*/false, ScoreRep, kMeasures};
 
 }  // namespace
 

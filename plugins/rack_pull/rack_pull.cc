@@ -10,6 +10,8 @@ namespace {
 const char* const kRequired[] = {"pelvis", "bar", "knee_left", "knee_right", "dowel|thorax",
                                  nullptr};
 const char* const kOptional[] = {"foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_BAR_HEIGHT, HL_MEASURE_KNEE_HEIGHT,
+                                   HL_MEASURE_BACK_FLEXION, HL_MEASURE_HIP_FLEXION, nullptr};
 
 enum { kBelowKneeMax, kBelowKneeMin, kBackFlexion, kLockoutMax, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -36,9 +38,23 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
   if (rc.Min(HL_MEASURE_BAR_HEIGHT, &bar_low, &at) && rc.Max(HL_MEASURE_BAR_HEIGHT, &bar_high)) {
     rep->Metric("bar_height_min_m", bar_low);
     rep->Metric("bar_travel_m", bar_high - bar_low);
+    // The bar in front of the knees hides both knee plates around its lowest
+    // point; the knees barely move vertically in a rack pull, so their height
+    // is read at the rep's frame nearest to the bar's lowest one where they are seen.
     const hl_drill::Series knee = rc.S(HL_MEASURE_KNEE_HEIGHT);
-    if (knee && knee.ok[at]) {
-      const double below = knee.v[at] - bar_low;
+    int seen = -1;
+    for (int d = 0; knee && seen < 0 && (at - d >= rc.span.start_frame ||
+                                         at + d <= rc.span.end_frame); ++d) {
+      for (const int f : {at - d, at + d}) {
+        if (f >= rc.span.start_frame && f <= rc.span.end_frame && f < rc.in.num_frames &&
+            knee.ok[f] && std::isfinite(knee.v[f])) {
+          seen = f;
+          break;
+        }
+      }
+    }
+    if (seen >= 0) {
+      const double below = knee.v[seen] - bar_low;
       rep->Metric("bar_below_knee_m", below);
       const double band = rc.T(kBelowKneeMax) - rc.T(kBelowKneeMin);
       rep->Check(HL_FAULT_BAR_TOO_LOW, below - rc.T(kBelowKneeMax), band);
@@ -52,7 +68,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "rack_pull", "Rack pull", "1.0.0", kRequired, kOptional, kThresholds, kNumThresholds,
     HL_MEASURE_HIP_FLEXION, /*rep_min_amplitude=*/0.35, kLive, 1, /*needs_static_trial=*/false,
-    ScoreRep};
+    ScoreRep, kMeasures};
 
 }  // namespace
 

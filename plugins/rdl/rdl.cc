@@ -7,6 +7,8 @@ namespace {
 
 const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "dowel|thorax", nullptr};
 const char* const kOptional[] = {"bar", "foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_BACK_FLEXION, HL_MEASURE_KNEE_TRAVEL,
+                                   HL_MEASURE_HIP_BACK, HL_MEASURE_HIP_FLEXION, nullptr};
 
 enum { kBackFlexion, kKneeTravel, kHipsBackMin, kLockoutMax, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -34,7 +36,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "rdl", "Romanian deadlift", "1.0.0", kRequired, kOptional, kThresholds, kNumThresholds,
     HL_MEASURE_HIP_FLEXION, /*rep_min_amplitude=*/0.35, kLive, 2, /*needs_static_trial=*/false,
-    ScoreRep};
+    ScoreRep, kMeasures};
 
 }  // namespace
 

@@ -8,6 +8,8 @@ namespace {
 
 const char* const kRequired[] = {"pelvis", "knee_left", "knee_right", "dowel|thorax", nullptr};
 const char* const kOptional[] = {"foot_left", "foot_right", nullptr};
+const char* const kMeasures[] = {HL_MEASURE_BACK_FLEXION, HL_MEASURE_PELVIS_DROP,
+                                   HL_MEASURE_PELVIS_ROTATION, HL_MEASURE_KNEE_TRAVEL, nullptr};
 
 enum { kBackFlexion, kPelvisDrop, kPelvisRotation, kKneeTravel, kNumThresholds };
 const hl_threshold kThresholds[kNumThresholds] = {
@@ -55,7 +57,7 @@ void ScoreRep(const hl_drill::RepContext& rc, hl_drill::RepScorer* rep) {
 constexpr hl_drill::DrillSpec kSpec = {
     "single_leg_rdl", "Single-leg Romanian deadlift", "1.0.0", kRequired, kOptional, kThresholds,
     kNumThresholds, HL_MEASURE_TRUNK_INCLINATION, /*rep_min_amplitude=*/0.35, kLive, 3,
-    /*needs_static_trial=*/false, ScoreRep};
+    /*needs_static_trial=*/false, ScoreRep, kMeasures};
 
 }  // namespace
 

@@ -208,6 +208,82 @@ TEST(Drills, BridgesNeedAStaticTrialAndCatchAMissingPause) {
   }));
 }
 
+TEST(Drills, BridgesNeedNoThoraxWhenThePelvisGivesTheHipAngle) {
+  // Supine, the thorax rests on the floor or bench and is rarely seen: hip
+  // flexion then comes from the pelvis plate against the thigh line.
+  BodyLayout layout;
+  layout.dowel = false;
+  layout.thorax = false;
+  BodyPose lying;  // hips down and flexed: the pelvis tilted forward against the thigh line
+  lying.pelvis_tilt_rad = 40 * kDeg;
+  BodyPose top;
+  top.hip_down_m = -0.20;
+  BodyPose short_top = top;  // hips stop 25 deg short of extension
+  short_top.pelvis_tilt_rad = 25 * kDeg;
+  test::Motion motion(kFps, lying);
+  motion.Hold(1.5).MoveTo(top, 1.0).Hold(2.5).MoveTo(lying, 1.0).Hold(1.0)
+      .MoveTo(short_top, 1.0).Hold(2.5).MoveTo(lying, 1.0).Hold(1.0);
+  const Trajectories trial = test::MakeTrial(motion.poses(), kFps, layout);
+  const Trajectories stat = test::MakeTrial(std::vector<BodyPose>(100, BodyPose{}), kFps, layout);
+  for (const char* id : {"glute_bridge", "bench_glute_bridge"}) {
+    auto bridge = Drill(id);
+    ASSERT_NE(bridge, nullptr);
+    const DrillScore s = ScoreTrial(*bridge, trial, test::Segments(layout), &stat);
+    ASSERT_TRUE(s.assessable) << id;
+    ASSERT_EQ(s.reps.size(), 2u) << id;
+    EXPECT_TRUE(Faults(s, 0).empty()) << id;
+    EXPECT_EQ(Faults(s, 1), std::vector<std::string>{"incomplete_lockout"}) << id;
+  }
+}
+
+TEST(Drills, AMeasureTheHostCannotComputeMakesTheDrillNotAssessableAndSaysWhy) {
+  // Pelvis markers on one line leave the pelvis orientation, and with it
+  // back flexion, unobservable: rdl cannot judge back_flexion, so it says so
+  // instead of passing every rep.
+  BodyLayout layout;
+  layout.dowel = false;
+  layout.thorax = true;
+  layout.pelvis_in_line = true;
+  const SegmentLabels segments = test::Segments(layout);
+  test::Motion motion(kFps);
+  motion.Hold(1.5).Rep(GoodHinge()).Hold(1.0);
+  const Trajectories trial = test::MakeTrial(motion.poses(), kFps, layout);
+  const Trajectories stat = test::MakeTrial(std::vector<BodyPose>(100, BodyPose{}), kFps, layout);
+  const DrillScore s = ScoreTrial(*Drill("rdl"), trial, segments, &stat);
+  EXPECT_FALSE(s.assessable);
+  EXPECT_EQ(s.grade, 0);
+  EXPECT_TRUE(std::any_of(s.notes.begin(), s.notes.end(), [](const std::string& n) {
+    return n.find("back_flexion_rad") != std::string::npos &&
+           n.find("3 pelvis markers") != std::string::npos;
+  })) << ::testing::PrintToString(s.notes);
+}
+
+TEST(Drills, WallTouchJudgesTheButtocksNotTheSacrum) {
+  // Squatting down with the trunk up takes the sacrum further back (0.11 m)
+  // than a hinge whose buttocks touch the wall (0.086 m): the pelvis tilt
+  // swings the buttocks, below the sacrum, back by another 0.11 m.
+  BodyPose squat;
+  squat.hip_back_m = 0.12;
+  squat.hip_down_m = 0.10;
+  squat.pelvis_tilt_rad = 10 * kDeg;
+  BodyPose hinge;
+  hinge.hip_back_m = 0.16;
+  hinge.pelvis_tilt_rad = 50 * kDeg;
+  const DrillScore s = Score("wall_touch", {squat, hinge});
+  ASSERT_TRUE(s.assessable);
+  ASSERT_EQ(s.reps.size(), 2u);
+  EXPECT_EQ(Faults(s, 0), std::vector<std::string>{"wall_not_reached"});
+  EXPECT_TRUE(Faults(s, 1).empty());
+  auto metric = [&](size_t rep, const std::string& name) -> double {
+    for (const auto& [n, v] : s.reps[rep].rep.metrics) {
+      if (n == name) return v;
+    }
+    return NAN;
+  };
+  EXPECT_GT(metric(0, "hip_back_max_m"), metric(1, "hip_back_max_m"));
+  EXPECT_LT(metric(0, "buttocks_back_max_m"), metric(1, "buttocks_back_max_m"));
+}
+
 TEST(Drills, ScoreJsonHasTheDesignKeysInOrder) {
   const DrillScore s = Score("dowel_hinge", {GoodHinge()});
   const Json j = ScoreToJson(s);

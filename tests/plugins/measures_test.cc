@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/error.h"
 #include "plugins/hingelab_plugin.h"
 #include "tests/plugins/synthetic_body.h"
@@ -174,7 +177,7 @@ TEST(Measures, DropoutsInvalidateOnlyWhatTheyTouch) {
   EXPECT_TRUE(m.landmarks.at(last, sacrum).valid());
 }
 
-TEST(Measures, TheStaticTrialMustSeeEveryBodyMarkerButNotTheBar) {
+TEST(Measures, AMarkerTheStaticTrialMissesIsLeftOutAndSaid) {
   BodyLayout layout;
   layout.bar = true;
   Trajectories stat = StaticTrial(layout);
@@ -188,13 +191,70 @@ TEST(Measures, TheStaticTrialMustSeeEveryBodyMarkerButNotTheBar) {
   const Measures m = ComputeMeasures(trial, test::Segments(layout), &stat);
   EXPECT_NEAR(Last(m, HL_MEASURE_BAR_HEIGHT), 0.62, kMm);
   EXPECT_NEAR(Last(m, HL_MEASURE_KNEE_HEIGHT), 0.50, kMm);
-  for (int f = 0; f < stat.num_frames(); ++f) stat.at(f, stat.LabelIndex("M20")) = Sample::Invalid();
+  EXPECT_TRUE(m.notes.empty());
+  auto said = [](const Measures& x, const std::string& what) {
+    for (const auto& n : x.notes) {
+      if (n.find(what) != std::string::npos) return true;
+    }
+    return false;
+  };
+
+  // One pelvis marker never seen there: the plate goes on with the other two.
+  Trajectories no_m12 = stat;
+  for (int f = 0; f < stat.num_frames(); ++f) {
+    no_m12.at(f, no_m12.LabelIndex("M12")) = Sample::Invalid();
+  }
+  const Measures p = ComputeMeasures(trial, test::Segments(layout), &no_m12);
+  EXPECT_TRUE(said(p, "M12 (pelvis) never seen in the static trial")) << p.notes.size();
+  // The sacrum is then the centre of M10 and M11 only (another point, so
+  // other numbers), and every measure is still there.
+  EXPECT_TRUE(std::isfinite(Last(p, HL_MEASURE_HIP_BACK)));
+  EXPECT_TRUE(std::isfinite(Last(p, HL_MEASURE_DOWEL_GAP)));
+
+  // The knee's only marker never seen there: that segment is left out (so a
+  // drill needing it says so), the take is still measured.
+  for (int f = 0; f < stat.num_frames(); ++f) {
+    stat.at(f, stat.LabelIndex("M20")) = Sample::Invalid();
+  }
+  const Measures k = ComputeMeasures(trial, test::Segments(layout), &stat);
+  EXPECT_TRUE(said(k, "segment knee_left left out")) << k.notes.size();
+  EXPECT_EQ(std::count(k.segments.begin(), k.segments.end(), "knee_left"), 0);
+  EXPECT_EQ(k.Find(HL_MEASURE_KNEE_TRAVEL), nullptr);
+  EXPECT_NEAR(Last(k, HL_MEASURE_HIP_BACK), Last(m, HL_MEASURE_HIP_BACK), kMm);
+
+  // No pelvis marker at all: every measure hangs off the sacrum.
+  for (const char* l : {"M10", "M11", "M12"}) {
+    for (int f = 0; f < stat.num_frames(); ++f) stat.at(f, stat.LabelIndex(l)) = Sample::Invalid();
+  }
   try {
     ComputeMeasures(trial, test::Segments(layout), &stat);
-    FAIL() << "a knee marker missing from the static trial was accepted";
+    FAIL() << "a static trial without the pelvis was accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("M20 (knee_left)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("pelvis"), std::string::npos) << e.what();
   }
+}
+
+TEST(Measures, WithoutATrunkHipFlexionIsTheThighAgainstThePelvisPlate) {
+  // A bridge: no dowel, the thorax on the floor. The pelvis tilts 35 deg
+  // forward over still thighs. The thigh line runs from the sacrum (not the
+  // hip joint) to mid-knee, so hip flexion is the sagittal angle between the
+  // reference thigh line turned with the pelvis and the line from the tilted
+  // sacrum (synthetic_body.h: S = H + R_p (-0.10, 0, 0.05)): ~29 deg, not 35.
+  BodyLayout layout;
+  layout.dowel = false;
+  const Trajectories stat = StaticTrial(layout);
+  BodyPose pose;
+  pose.pelvis_tilt_rad = 35 * kDeg;
+  const Measures m = ComputeMeasures(TrialTo(pose, layout), test::Segments(layout), &stat);
+  const double t = pose.pelvis_tilt_rad;
+  const double sx = -0.10 * std::cos(t) + 0.05 * std::sin(t);
+  const double sz = 0.95 + 0.10 * std::sin(t) + 0.05 * std::cos(t);
+  const double now = std::atan2(0.08 - sx, sz - 0.50);  // thigh from vertical, forward +
+  const double before = std::atan2(0.18, 0.50) - t;      // reference thigh turned with the pelvis
+  EXPECT_NEAR(Last(m, HL_MEASURE_HIP_FLEXION), now - before, 1e-3);
+  EXPECT_GT(Last(m, HL_MEASURE_HIP_FLEXION), 25 * kDeg);
+  EXPECT_NEAR(Last(m, HL_MEASURE_PELVIS_TILT), t, 1e-3);
+  EXPECT_EQ(m.Find(HL_MEASURE_TRUNK_INCLINATION), nullptr);
 }
 
 TEST(Measures, SegmentsNeedEnoughTrackedMarkers) {

@@ -1,7 +1,7 @@
 // Issue #6 acceptance 2: the measures the host computes from RECONSTRUCTED
 // trajectories against the simulator's true measures (truth/measures.csv):
 // dowel gap, hip displacement and knee travel within 3 mm, trunk inclination
-// within 1 degree (printed as met / NOT met; see Check for what is asserted). The take goes through
+// within 1 degree, asserted where met (Check::limit says what is not). The take goes through
 // simulated detections (sim_pipeline.h: true corners, dropouts and corner noise measured on a few
 // rendered frames) and the Reconstructor of `hingelab reconstruct`; the static trial carries the
 // anatomical points a lab's static calibration locates.
@@ -102,17 +102,24 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
   ASSERT_EQ(m.anatomical_landmarks.size(), 5u);
   const auto& truth = drill_->motion;
   const double kDegPerRad = 180.0 / M_PI;
-  // `bound` is acceptance 2. NOT met yet for the sacrum measures and (by
-  // ~1.5 mm) the knees: the pelvis plate is seen through two markers, by one
-  // camera each, at the bottom of a hinge in studio4, so the plate's tilt (and
-  // the sacrum it carries) is off by up to ~19 mm (measured here and in
-  // bench/scoring_bench.cc). `reached` is what this take reaches today, so
-  // the test catches a regression; tighten it to `bound` once met.
+  // `limit` is acceptance 2 (`bound`) where it holds. Measured on this take
+  // (seed 1, one rep; three builds of the session): hip back 0.9-1.0 mm,
+  // down 0.5-0.7, knees 2.3-2.8 / 1.0-1.5 mm (the left knee's margin is
+  // small), trunk 0.11-0.41 deg. NOT met: the dowel gap, 1.8-2.3 mm until
+  // the tree of 06:10 (simulator postures/mounts and the reconstruction's
+  // max_sample_sigma_m 0.5 -> 1 mm changed), then 6.7 mm, from the dowel's
+  // bottom end carried 6.6 mm off at one frame; asserted at that level.
+  // What brought hip and knee measures within the bound (session 3): the
+  // pelvis belt's side plates give >= 3 markers off one line at the bottom
+  // of the hinge, a marker the static trial missed no longer sinks the take,
+  // and start positions come from a quadratic fitted at the first frame (a
+  // mean over the first 0.2 s lagged by ~8 mm when the take starts moving).
+  // bench/scoring_bench.cc measures the same over every drill.
   struct Check {
     const char* name;
     Worst w;
     double bound;
-    double reached;
+    double limit;
   };
   const Check checks[] = {
       {HL_MEASURE_DOWEL_GAP,
@@ -122,7 +129,7 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
       {HL_MEASURE_HIP_BACK,
        Compare(m, HL_MEASURE_HIP_BACK, truth, 1.0,
                [](const sim::TrueMeasures& t) { return t.hip_back_m; }),
-       0.003, 0.025},
+       0.003, 0.003},
       {HL_MEASURE_HIP_DOWN,
        Compare(m, HL_MEASURE_HIP_DOWN, truth, 1.0,
                [](const sim::TrueMeasures& t) { return t.hip_down_m; }),
@@ -130,15 +137,15 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
       {HL_MEASURE_HIP_DISPLACEMENT,
        Compare(m, HL_MEASURE_HIP_DISPLACEMENT, truth, 1.0,
                [](const sim::TrueMeasures& t) { return std::hypot(t.hip_back_m, t.hip_down_m); }),
-       0.003, 0.025},
+       0.003, 0.003},
       {HL_MEASURE_KNEE_TRAVEL_LEFT,
        Compare(m, HL_MEASURE_KNEE_TRAVEL_LEFT, truth, 1.0,
                [](const sim::TrueMeasures& t) { return t.knee_forward_l_m; }),
-       0.003, 0.006},
+       0.003, 0.003},
       {HL_MEASURE_KNEE_TRAVEL_RIGHT,
        Compare(m, HL_MEASURE_KNEE_TRAVEL_RIGHT, truth, 1.0,
                [](const sim::TrueMeasures& t) { return t.knee_forward_r_m; }),
-       0.003, 0.006},
+       0.003, 0.003},
       {HL_MEASURE_TRUNK_INCLINATION,
        Compare(m, HL_MEASURE_TRUNK_INCLINATION, truth, kDegPerRad,
                [](const sim::TrueMeasures& t) { return t.trunk_inclination_deg; }),
@@ -148,7 +155,21 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
     std::printf("%-24s max |error| %.5f over %d frames (acceptance %.3f: %s)\n", c.name, c.w.error,
                 c.w.frames, c.bound, c.w.error <= c.bound ? "met" : "NOT met");
     EXPECT_GT(c.w.frames, truth.truth.num_frames() * 8 / 10) << c.name;
-    EXPECT_LE(c.w.error, c.reached) << c.name;
+    EXPECT_LE(c.w.error, c.limit) << c.name;
+  }
+  // Where an error comes from: the landmarks against the true anatomical points.
+  for (const char* name : {"SACRUM", "KNEE_L", "KNEE_R", "DOWEL_TOP", "DOWEL_BOTTOM"}) {
+    const int hl_idx = m.landmarks.LabelIndex(name), tl = truth.truth.LabelIndex(name);
+    if (hl_idx < 0 || tl < 0) continue;
+    double worst = 0.0;
+    int at = -1;
+    for (int f = 0; f < m.landmarks.num_frames(); ++f) {
+      if (!m.landmarks.at(f, hl_idx).valid()) continue;
+      const double e =
+          (m.landmarks.at(f, hl_idx).position_m - truth.truth.at(f, tl).position_m).norm();
+      if (e > worst) worst = e, at = f;
+    }
+    std::printf("landmark %-13s max |error| %.5f at frame %d\n", name, worst, at);
   }
   // The fault is really in the take: the joint centres travel about 9 cm.
   double knee_max = 0;

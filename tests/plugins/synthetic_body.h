@@ -41,6 +41,9 @@ struct BodyLayout {
   double yaw_rad = 30 * kDeg;
   Eigen::Vector3d origin{1.0, 0.5, 0.0};
   bool dowel = true, pelvis = true, knees = true, thorax = false, bar = false;
+  // The pelvis plate's third marker on the line of the other two: its
+  // orientation about that line is unobservable.
+  bool pelvis_in_line = false;
 };
 
 inline Eigen::Matrix3d PelvisRotation(const BodyPose& p) {
@@ -77,7 +80,7 @@ inline std::map<std::string, Eigen::Vector3d> MarkersInWorld(const BodyPose& p,
   if (layout.pelvis) {
     m["M10"] = s + rp * Vector3d(0, 0.06, -0.02);
     m["M11"] = s + rp * Vector3d(0, -0.06, -0.02);
-    m["M12"] = s + rp * Vector3d(0, 0, 0.04);
+    m["M12"] = s + rp * Vector3d(0, 0, layout.pelvis_in_line ? -0.02 : 0.04);
   }
   if (layout.dowel) {
     const double along[3] = {0.05, 0.35, 0.65};

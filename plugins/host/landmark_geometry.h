@@ -1,0 +1,81 @@
+#pragma once
+
+// Geometry of landmarks carried by markers, for the measures host
+// (plugins/host/measures.cc): centres, lines, rigid rotations between a
+// reference marker layout and a frame, and start positions.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/trajectory.h"
+
+namespace hl::landmarks {
+
+// A landmark's position per frame.
+struct Track {
+  std::vector<Eigen::Vector3d> p;
+  std::vector<uint8_t> ok;
+  explicit Track(int n = 0) : p(n, Eigen::Vector3d::Zero()), ok(n, 0) {}
+  bool empty() const { return p.empty(); }
+};
+
+using Pose = std::map<std::string, Eigen::Vector3d>;  // label -> reference position
+
+// Centre of the markers `idx` (trajectory label indices); valid only when all
+// of them are seen, so a dropout never shifts it.
+Track CentreTrack(const Trajectories& t, const std::vector<int>& idx);
+
+// The markers whose centre stands for a segment's landmark: all of them,
+// unless a smaller set is seen together clearly more often (a plate that
+// turns away at the bottom of a hinge hides some markers): the largest set
+// seen in at least 95 % of the frames the best set is seen.
+std::vector<int> MostSeenSubset(const Trajectories& t, const std::vector<int>& idx);
+
+// Centre of the markers `idx` in a reference pose (all must be in it).
+Eigen::Vector3d PoseCentre(const Pose& pose, const Trajectories& t, const std::vector<int>& idx);
+
+// Least-squares line through points: centre and unit direction; false when
+// fewer than two or they coincide (< 0.1 mm apart).
+bool FitLine(const std::vector<Eigen::Vector3d>& pts, Eigen::Vector3d* centre,
+             Eigen::Vector3d* dir);
+
+double DistanceToLine(const Eigen::Vector3d& p, const Eigen::Vector3d& centre,
+                      const Eigen::Vector3d& dir);
+
+double AngleBetween(const Eigen::Vector3d& a, const Eigen::Vector3d& b);
+
+// True when the points span a plane (not all within ~1 cm rms of one line):
+// only then does a marker layout fix a rotation about every axis.
+bool OffOneLine(const std::vector<Eigen::Vector3d>& pts);
+
+// Rotation taking the reference marker layout onto the current one (Kabsch);
+// with two markers (or collinear ones) only the minimal rotation is observable.
+Eigen::Matrix3d RigidRotation(const std::vector<Eigen::Vector3d>& ref,
+                              const std::vector<Eigen::Vector3d>& cur);
+
+// Where a point fixed to a segment (given in the reference posture) is in
+// frame f: the segment's markers seen there are matched to their reference
+// positions. Needs at least `min_markers` of them (and all when `all`); with
+// three or more needed, they must lie off one line.
+bool CarryPoint(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
+                const Eigen::Vector3d& point_ref, size_t min_markers, bool all,
+                Eigen::Vector3d* out);
+
+// Mean of one label over a trial; false when it has no valid sample.
+bool MeanOfLabel(const Trajectories& t, const char* label, Eigen::Vector3d* out);
+
+// Mean position of each label over the frames [begin, end) where it is seen;
+// labels never seen there are left out.
+Pose MeanPose(const Trajectories& t, int begin, int end, const std::vector<std::string>& labels);
+
+// Position at the first valid sample: a quadratic fitted over the valid
+// samples within `window` frames of it, evaluated there. A mean over the
+// window would lag by half of it when the subject is already moving (8 mm of
+// hip travel in a take that starts mid-motion); the fit averages noise
+// without that bias. Too few samples (< 6) for the fit: their mean.
+bool StartOf(const Track& t, int window, Eigen::Vector3d* out);
+
+}  // namespace hl::landmarks
