@@ -64,6 +64,8 @@ std::vector<double> DowelSlots(const Anthropometry& body, const MountOptions& o)
   return s;
 }
 
+}  // namespace
+
 // Closest distance between segments p0-p1 and q0-q1 (Ericson, Real-Time
 // Collision Detection, 5.1.9).
 double SegmentDistance(const Vector3d& p0, const Vector3d& p1, const Vector3d& q0,
@@ -93,8 +95,6 @@ double SegmentDistance(const Vector3d& p0, const Vector3d& p1, const Vector3d& q
   }
   return ((p0 + s * d1) - (q0 + t * d2)).norm();
 }
-
-}  // namespace
 
 bool MarkerSeenBy(const Camera& camera, const MarkerInstance& marker,
                   const std::vector<Capsule>& occluders, double max_angle_rad) {

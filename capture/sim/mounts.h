@@ -73,6 +73,11 @@ std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames&
                                          const Anthropometry& body, const Props& props,
                                          const MountOptions& options);
 
+// Closest distance between the segments p0-p1 and q0-q1 (m); occlusion tests
+// of markers against the body's capsules use it.
+double SegmentDistance(const Eigen::Vector3d& p0, const Eigen::Vector3d& p1,
+                       const Eigen::Vector3d& q0, const Eigen::Vector3d& q1);
+
 // Whether `camera` sees `marker` whole: its face turned towards the camera
 // within `max_angle_rad`, the four corners inside the image and no capsule
 // crossing the ray to any corner (the last 6 mm before the corner are not

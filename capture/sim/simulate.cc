@@ -9,6 +9,7 @@
 
 #include "capture/sim/calibration_scene.h"
 #include "capture/sim/drills.h"
+#include "capture/sim/mounts.h"
 #include "capture/sim/rig_presets.h"
 #include "core/csv_recording.h"
 #include "core/error.h"
@@ -22,35 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Eigen::Vector3d;
-
-// Closest distance between segments p0-p1 and q0-q1.
-double SegmentDistance(const Vector3d& p0, const Vector3d& p1, const Vector3d& q0,
-                       const Vector3d& q1) {
-  const Vector3d d1 = p1 - p0, d2 = q1 - q0, r = p0 - q0;
-  const double a = d1.squaredNorm(), e = d2.squaredNorm(), f = d2.dot(r);
-  double s = 0, t = 0;
-  if (a < 1e-18 && e < 1e-18) return r.norm();
-  if (a < 1e-18) {
-    t = std::clamp(f / e, 0.0, 1.0);
-  } else {
-    const double c = d1.dot(r);
-    if (e < 1e-18) {
-      s = std::clamp(-c / a, 0.0, 1.0);
-    } else {
-      const double b = d1.dot(d2), denom = a * e - b * b;
-      s = denom > 1e-18 ? std::clamp((b * f - c * e) / denom, 0.0, 1.0) : 0.0;
-      t = (b * s + f) / e;
-      if (t < 0) {
-        t = 0;
-        s = std::clamp(-c / a, 0.0, 1.0);
-      } else if (t > 1) {
-        t = 1;
-        s = std::clamp((b - c) / a, 0.0, 1.0);
-      }
-    }
-  }
-  return ((p0 + s * d1) - (q0 + t * d2)).norm();
-}
 
 // Whether a capsule hides `point` from the camera centre. The last few
 // millimetres before the point are not tested: a marker sits just off the
