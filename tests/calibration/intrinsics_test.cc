@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "calibration/board.h"
+#include "tests/calibration/board_points.h"
 #include "core/error.h"
 
 namespace hl {
@@ -81,13 +82,7 @@ TEST(IntrinsicsTest, RealCharucoImagesConsistentWithPublishedCalibration) {
   std::vector<std::vector<cv::Point3f>> object_points;
   std::vector<std::vector<cv::Point2f>> image_points;
   for (const BoardView& v : views) {
-    object_points.emplace_back();
-    image_points.emplace_back();
-    for (size_t k = 0; k < v.ids.size(); ++k) {
-      const Eigen::Vector3d& p = board.CornerInBoard(v.ids[k]);
-      object_points.back().emplace_back(p.x(), p.y(), p.z());
-      image_points.back().emplace_back(v.corners[k].x(), v.corners[k].y());
-    }
+    test::AppendViewPoints(board, v, &object_points, &image_points);
   }
   cv::Mat K = (cv::Mat_<double>(3, 3) << kPublished[0], 0, kPublished[2], 0, kPublished[1],
                kPublished[3], 0, 0, 1);

@@ -23,6 +23,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "calibration/board.h"
+#include "tests/calibration/board_points.h"
 
 namespace hl {
 namespace {
@@ -38,13 +39,7 @@ Fit Calibrate(const Board& board, const std::vector<BoardView>& views) {
   std::vector<std::vector<cv::Point3f>> object_points;
   std::vector<std::vector<cv::Point2f>> image_points;
   for (const BoardView& v : views) {
-    object_points.emplace_back();
-    image_points.emplace_back();
-    for (size_t i = 0; i < v.ids.size(); ++i) {
-      const Eigen::Vector3d& p = board.CornerInBoard(v.ids[i]);
-      object_points.back().emplace_back(p.x(), p.y(), p.z());
-      image_points.back().emplace_back(v.corners[i].x(), v.corners[i].y());
-    }
+    test::AppendViewPoints(board, v, &object_points, &image_points);
   }
   cv::Mat K, dist;
   std::vector<cv::Mat> rvecs, tvecs;
@@ -66,13 +61,7 @@ TEST(RealViewsRenderedTest, XCornersRecoverIntrinsicsFromTheFourTutorialPoses) {
     const cv::Mat photo = cv::imread(kAruco + "img_0" + std::to_string(i) + ".jpg");
     ASSERT_FALSE(photo.empty()) << i;
     const BoardView v = board.Detect(photo, opencv_corners);
-    object_points.emplace_back();
-    image_points.emplace_back();
-    for (size_t k = 0; k < v.ids.size(); ++k) {
-      const Eigen::Vector3d& p = board.CornerInBoard(v.ids[k]);
-      object_points.back().emplace_back(p.x(), p.y(), p.z());
-      image_points.back().emplace_back(v.corners[k].x(), v.corners[k].y());
-    }
+    test::AppendViewPoints(board, v, &object_points, &image_points);
   }
   cv::Mat K, dist;
   std::vector<cv::Mat> rvecs, tvecs;
