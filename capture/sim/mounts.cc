@@ -206,8 +206,10 @@ std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames&
       // A plate on the outside of the knee above the joint, the markers side
       // by side (first in front) in a shallow V that hugs the thigh, facing
       // out: a side's front and back cameras stand 45 deg either side of
-      // lateral, so both see each marker. One row only: a barbell hangs just
-      // above it. Further ids (not in the default set) go a row higher.
+      // lateral, so both see each marker. A third id goes a row higher over
+      // the first (front): two side by side are a line along the thigh's
+      // front-back axis, and a turn of the thigh about it would swing the
+      // knee landmark; a hanging barbell can hide that row, leaving the line.
       const int s = seg == "knee_left" ? kLeft : kRight;
       const double side = s == kLeft ? 1.0 : -1.0;
       const double fwd = (k % 2 == 0) ? 1.0 : -1.0;
@@ -225,7 +227,7 @@ std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames&
       const double z = b.m(b.occiput_height) + 0.03 + 0.05 * (k / 2);
       out.push_back(MarkerOn(f.head, {hx, side * (b.m(b.head_radius) + o.standoff_m / 2), z},
                              {0, side, 0}, {0, 0, 1}, spec.id, len));
-    } else if (seg == "thorax" && k >= 2) {
+    } else if (seg == "thorax" && (k == 2 || k == 3)) {
       // Upper chest, either side of the sternum, turned outwards with the
       // chest's curve: lying on the back they face the ceiling and the two
       // cameras of their side; standing, the front cameras.
@@ -241,9 +243,13 @@ std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames&
     } else if (seg == "thorax") {
       // Between the shoulder blades, like the sacral row: far enough out
       // that the dowel does not hide one from the back camera on the other
-      // side, turned 15 deg outwards, off the round back.
+      // side, turned 15 deg outwards, off the round back. The fifth id and
+      // on (after the two chest ones) go a row higher, left first: with the
+      // chest facing the floor at the bottom of a hinge, the lower row alone
+      // is a line, and a turn of the trunk about it is hidden.
+      const int i = k < 2 ? k : k - 2;
       const double half = PrintedHalfSide(set.dictionary_id, len);
-      const double side = k % 2 == 0 ? 1.0 : -1.0;
+      const double side = i % 2 == 0 ? 1.0 : -1.0;
       const double y = side * std::max(0.10 * b.height_m / 1.75, half + 0.04);
       const double yaw = side * 15 * kDeg;
       const Vector3d along(std::sin(yaw), std::cos(yaw), 0);
@@ -257,7 +263,10 @@ std::vector<MarkerInstance> MountMarkers(const MarkerSet& set, const BodyFrames&
         x = std::min(x, CapsuleBackX(axis_x, 0.0, r, y + t * along.y()) - o.standoff_m -
                             t * along.x() - half * std::sin(kBackPlateTiltDeg * kDeg));
       }
-      const double z = b.m(b.thoracic_contact_height) + (2 * half + 0.01) * (k / 2);
+      const double z = b.m(b.thoracic_contact_height) + (2 * half + 0.01) * (i / 2);
+      // The upper row's top edge reaches the shoulder girdle, which bulges
+      // out of the round back: it stands 5 mm further off.
+      if (i >= 2) x -= 0.005;
       out.push_back(MarkerOn(f.thorax, {x, y, z}, normal, {0, 0, 1}, spec.id, len));
     } else if (seg == "foot_left" || seg == "foot_right") {
       const int s = seg == "foot_left" ? kLeft : kRight;

@@ -12,11 +12,13 @@
 //   the iliac crest, a plate of two markers facing straight out, which the
 //   side cameras see whatever the hip flexion, lying on the back too.
 // - knee_left / knee_right: a plate on the outside of each knee (on the femur,
-//   just above the joint), markers side by side in a shallow V that hugs the
-//   thigh, each turned 10 degrees from straight out.
+//   just above the joint), two markers side by side in a shallow V that hugs
+//   the thigh, each turned 10 degrees from straight out, and a third above
+//   the front one, so the plate is not a line.
 // - head: headband markers over each temple; thorax: a plate between the
-//   shoulder blades, either side of the dowel, turned a little down, and two
-//   markers on the upper chest for lying on the back; foot_left /
+//   shoulder blades, either side of the dowel, turned a little down, with a
+//   fifth id above the left one (not a line when the chest faces the floor),
+//   and two markers on the upper chest for lying on the back; foot_left /
 //   foot_right: on the outside of each shoe, tilted up; bar: the ends of a
 //   barbell or the outer head of a dumbbell held on its end.
 // Which ids go where comes from the marker set: the k-th id of a segment (in

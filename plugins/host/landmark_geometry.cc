@@ -149,6 +149,44 @@ bool CarryPoint(const Trajectories& t, int f, const std::vector<int>& idx, const
   return true;
 }
 
+bool CarryPointHeld(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
+                    const Vector3d& point_ref, Matrix3d* rotation, bool* have_rotation,
+                    Vector3d* out) {
+  std::vector<Vector3d> r, c;
+  for (int l : idx) {
+    const Sample& s = t.at(f, l);
+    if (!s.valid()) continue;
+    r.push_back(ref.at(t.labels()[l]));
+    c.push_back(s.position_m);
+  }
+  if (r.size() < 2) return false;
+  Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
+  for (size_t i = 0; i < r.size(); ++i) cr += r[i], cc += c[i];
+  cr /= static_cast<double>(r.size());
+  cc /= static_cast<double>(c.size());
+  Matrix3d rot;
+  if (r.size() >= 3 && OffOneLine(r)) {
+    rot = RigidRotation(r, c);
+    *rotation = rot;
+    *have_rotation = true;
+  } else if (*have_rotation) {
+    size_t a = 0, b = 1;
+    double best = -1;
+    for (size_t i = 0; i < r.size(); ++i) {
+      for (size_t j = i + 1; j < r.size(); ++j) {
+        if ((r[i] - r[j]).norm() > best) best = (r[i] - r[j]).norm(), a = i, b = j;
+      }
+    }
+    const Vector3d line_before = *rotation * (r[b] - r[a]);
+    rot = Eigen::Quaterniond::FromTwoVectors(line_before, c[b] - c[a]).toRotationMatrix() *
+          *rotation;
+  } else {
+    rot = RigidRotation(r, c);
+  }
+  *out = cc + rot * (point_ref - cr);
+  return true;
+}
+
 bool MeanOfLabel(const Trajectories& t, const char* label, Vector3d* out) {
   const int l = t.LabelIndex(label);
   if (l < 0) return false;

@@ -64,6 +64,17 @@ bool CarryPoint(const Trajectories& t, int f, const std::vector<int>& idx, const
                 const Eigen::Vector3d& point_ref, size_t min_markers, bool all,
                 Eigen::Vector3d* out);
 
+// CarryPoint along a take for a plate of three or more markers (off one
+// line) that is sometimes seen through two only: where three off one line
+// are seen the segment's full rotation is taken and kept in `*rotation`
+// (`*have_rotation` says whether there is one yet); where two are seen the
+// line between them fixes all but the turn about it, which is kept from the
+// last full rotation (the minimal turn from it), or, before the first,
+// assumed zero from the reference. Call it for f = 0, 1, ... in order.
+bool CarryPointHeld(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
+                    const Eigen::Vector3d& point_ref, Eigen::Matrix3d* rotation,
+                    bool* have_rotation, Eigen::Vector3d* out);
+
 // Mean of one label over a trial; false when it has no valid sample.
 bool MeanOfLabel(const Trajectories& t, const char* label, Eigen::Vector3d* out);
 

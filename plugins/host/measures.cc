@@ -17,6 +17,7 @@ using Eigen::Matrix3d;
 using Eigen::Vector3d;
 using landmarks::AngleBetween;
 using landmarks::CarryPoint;
+using landmarks::CarryPointHeld;
 using landmarks::CentreTrack;
 using landmarks::DistanceToLine;
 using landmarks::FitLine;
@@ -178,6 +179,47 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
     }
     if (kept.size() >= 2) seg.labels["dowel"] = kept;
   }
+  // A body marker the static trial never sees (the hand holding a dowel
+  // behind the neck hides the thorax plate's upper marker) is placed in its
+  // segment's reference layout from the take: in frames where three of the
+  // segment's markers off one line that the reference has are seen with it,
+  // their rigid motion from the reference carries it back.
+  if (static_trial != nullptr) {
+    for (const auto& [segment, idx] : seg.labels) {
+      if (segment == "bar" || segment == "dowel" || segment == "foot_left" ||
+          segment == "foot_right") {
+        continue;
+      }
+      for (int l : idx) {
+        const std::string& label = trial.labels()[l];
+        if (ref.count(label)) continue;
+        Vector3d sum = Vector3d::Zero();
+        int frames = 0;
+        for (int f = 0; f < trial.num_frames(); ++f) {
+          if (!trial.at(f, l).valid()) continue;
+          std::vector<Vector3d> r, c;
+          for (int o : idx) {
+            if (o == l || !ref.count(trial.labels()[o]) || !trial.at(f, o).valid()) continue;
+            r.push_back(ref.at(trial.labels()[o]));
+            c.push_back(trial.at(f, o).position_m);
+          }
+          if (r.size() < 3 || !OffOneLine(r)) continue;
+          Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
+          for (size_t i = 0; i < r.size(); ++i) cr += r[i], cc += c[i];
+          cr /= static_cast<double>(r.size());
+          cc /= static_cast<double>(c.size());
+          sum += cr + RigidRotation(r, c).transpose() * (trial.at(f, l).position_m - cc);
+          ++frames;
+        }
+        // A few frames average out the markers' noise; fewer leave it out.
+        if (frames < 10) continue;
+        ref[label] = sum / frames;
+        m.notes.push_back("marker " + label + " (" + segment + ") is never seen in the " +
+                          "static trial; its place on the segment comes from " +
+                          std::to_string(frames) + " frames of the take");
+      }
+    }
+  }
   // A body marker the reference never saw has no place in its segment's
   // layout (a reconstructed position needs two cameras): its segment goes on
   // with the others, and the output says so. Only a segment left with none fails.
@@ -258,8 +300,8 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
       if (!seg.has(segment) || !MeanOfLabel(*static_trial, landmark, &point_ref)) continue;
       // Every marker of the segment the reference saw, also those the trial
       // sees too rarely to stand alone; three fix a pose, so a plate of more
-      // does without the others. A plate of three or more seen through only
-      // two markers (a line) hides a turn about that line: no value then.
+      // does without the others. A pelvis seen through only two markers (a
+      // line) hides a turn about that line: no value then.
       std::vector<int> idx;
       for (const auto& label : segments.at(segment)) {
         const int l = trial.LabelIndex(label);
@@ -267,8 +309,22 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
       }
       Track track(n);
       const size_t need = std::min<size_t>(3, idx.size());
+      // A knee plate's third marker sits a row up, where a hanging bar or
+      // the hands hide it for a while; the turn about the lower row's line
+      // then changes little, so it is held from the last frame that saw it.
+      const bool hold_turn = need >= 3 && segment != std::string("pelvis");
+      Matrix3d held = Matrix3d::Identity();
+      bool have_held = false;
+      // Frames before the first that sees three hold the turn of that one.
+      Vector3d unused;
+      for (int f = 0; hold_turn && f < n && !have_held; ++f) {
+        CarryPointHeld(trial, f, idx, ref, point_ref, &held, &have_held, &unused);
+      }
       for (int f = 0; f < n; ++f) {
-        track.ok[f] = CarryPoint(trial, f, idx, ref, point_ref, need, false, &track.p[f]);
+        track.ok[f] = hold_turn ? CarryPointHeld(trial, f, idx, ref, point_ref, &held, &have_held,
+                                                 &track.p[f])
+                                : CarryPoint(trial, f, idx, ref, point_ref, need, false,
+                                             &track.p[f]);
       }
       tracks[landmark] = std::move(track);
       centre_notes.erase(landmark);

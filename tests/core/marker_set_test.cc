@@ -38,13 +38,13 @@ TEST(MarkerSetTest, DefaultStudioSetLoads) {
   EXPECT_EQ(set.dictionary_name, "DICT_4X4_50");
   EXPECT_EQ(set.dictionary_id, cv::aruco::DICT_4X4_50);
   EXPECT_EQ(set.default_length_m, 0.05);
-  EXPECT_EQ(set.markers.size(), 29u);
+  EXPECT_EQ(set.markers.size(), 32u);
   EXPECT_EQ(set.IdsOfSegment("dowel"), (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
   EXPECT_EQ(set.IdsOfSegment("pelvis"), (std::vector<int>{10, 11, 12, 13, 14, 15, 16, 17}));
-  EXPECT_EQ(set.IdsOfSegment("knee_left"), (std::vector<int>{20, 21}));
-  EXPECT_EQ(set.IdsOfSegment("knee_right"), (std::vector<int>{22, 23}));
+  EXPECT_EQ(set.IdsOfSegment("knee_left"), (std::vector<int>{20, 21, 24}));
+  EXPECT_EQ(set.IdsOfSegment("knee_right"), (std::vector<int>{22, 23, 25}));
   EXPECT_EQ(set.IdsOfSegment("head"), (std::vector<int>{30}));
-  EXPECT_EQ(set.IdsOfSegment("thorax"), (std::vector<int>{31, 32, 33, 34}));
+  EXPECT_EQ(set.IdsOfSegment("thorax"), (std::vector<int>{31, 32, 33, 34, 35}));
   EXPECT_EQ(set.IdsOfSegment("foot_left"), (std::vector<int>{40}));
   EXPECT_EQ(set.IdsOfSegment("foot_right"), (std::vector<int>{41}));
   EXPECT_EQ(set.IdsOfSegment("bar"), (std::vector<int>{44, 45}));

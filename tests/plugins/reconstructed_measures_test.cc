@@ -105,10 +105,12 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
   // `limit` is acceptance 2 (`bound`) where it holds. Measured on this take
   // (seed 1, one rep; three builds of the session): hip back 0.9-1.0 mm,
   // down 0.5-0.7, knees 2.3-2.8 / 1.0-1.5 mm (the left knee's margin is
-  // small), trunk 0.11-0.41 deg. NOT met: the dowel gap, 1.8-2.3 mm until
+  // small), trunk 0.11-0.41 deg. The dowel gap was 1.8-2.3 mm until
   // the tree of 06:10 (simulator postures/mounts and the reconstruction's
   // max_sample_sigma_m 0.5 -> 1 mm changed), then 6.7 mm, from the dowel's
-  // bottom end carried 6.6 mm off at one frame; asserted at that level.
+  // bottom end carried 6.6 mm off at one frame; with the knee plates' and
+  // thorax's third markers and markers the static trial misses placed from
+  // the take (session 3, engineer U) 2.72 mm, inside the bound by 0.28 mm.
   // What brought hip and knee measures within the bound (session 3): the
   // pelvis belt's side plates give >= 3 markers off one line at the bottom
   // of the hinge, a marker the static trial missed no longer sinks the take,
@@ -125,7 +127,7 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
       {HL_MEASURE_DOWEL_GAP,
        Compare(m, HL_MEASURE_DOWEL_GAP, truth, 1.0,
                [](const sim::TrueMeasures& t) { return t.dowel_gap_sacrum_m; }),
-       0.003, 0.008},
+       0.003, 0.003},
       {HL_MEASURE_HIP_BACK,
        Compare(m, HL_MEASURE_HIP_BACK, truth, 1.0,
                [](const sim::TrueMeasures& t) { return t.hip_back_m; }),
