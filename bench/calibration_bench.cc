@@ -13,8 +13,16 @@
 //    projection: is the error a bias (a mean along the board's axes, per
 //    corner id, per view angle) or zero-mean noise?
 //
-// Usage: calibration_bench [speed] [rendered] [corners] [PRESET...] [--frames N] [--seed S]
-// [--close F] [--tilt DEG] [--interval N] [--opencv-corners]
+//    Also the X-corner refinement's cost per view beside OpenCV's
+//    interpolateCornersCharuco on the same views.
+// 4. The real tutorial photos (`real`, ../shared/data/real/aruco/img_00..03):
+//    corners per view with each refinement, the X-corner fit (disc radius,
+//    blur, residual), both calibrations and leave-one-view-out error (the
+//    held-out view's corners predicted with the other three's intrinsics),
+//    and the refinement cost.
+//
+// Usage: calibration_bench [speed] [rendered] [corners] [real] [PRESET...] [--frames N]
+// [--seed S] [--close F] [--tilt DEG] [--interval N] [--opencv-corners]
 
 #include <chrono>
 #include <cstdio>
@@ -23,7 +31,10 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+
 #include <opencv2/calib3d.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "calibration/intrinsics.h"
 #include "calibration/rig_calibration.h"
@@ -32,6 +43,7 @@
 #include "capture/sim/calibration_scene.h"
 #include "capture/sim/renderer.h"
 #include "capture/sim/rig_presets.h"
+#include "tests/calibration/board_points.h"
 
 namespace {
 
@@ -281,6 +293,106 @@ void AddCorners(const hl::Board& board, const hl::BoardView& view, const hl::Cam
   if (!indices.empty()) stats->per_view.push_back(std::move(indices));
 }
 
+// Cost of the corner refinements, from the X-corner detections' own timers
+// (the interpolation runs first in the same call, on the same markers).
+struct RefinementCost {
+  double interpolate_ms = 0, xcorner_ms = 0;
+  int views = 0, corners = 0;
+  std::vector<double> blur_px, residual, radius_px;
+
+  void Add(const hl::BoardView& v) {
+    if (v.ids.empty() && v.corners_dropped == 0) return;
+    interpolate_ms += v.interpolate_ms;
+    xcorner_ms += v.xcorner_ms;
+    ++views;
+    corners += static_cast<int>(v.ids.size()) + v.corners_dropped;
+    for (const hl::XCornerFit& f : v.xcorner_fits) {
+      blur_px.push_back(f.blur_px);
+      residual.push_back(f.residual);
+      radius_px.push_back(f.radius_px);
+    }
+  }
+  static double Median(std::vector<double> v) {
+    if (v.empty()) return NAN;
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  }
+  void Print() const {
+    if (views == 0) return;
+    const double floor = hl::XCornerOptions().min_blur_px;
+    const auto at_floor =
+        std::count_if(blur_px.begin(), blur_px.end(), [&](double b) { return b <= floor + 1e-6; });
+    std::printf(
+        "  refinement cost over %d views (%d corners): X-corner %.2f ms per view, OpenCV "
+        "interpolateCornersCharuco %.2f ms per view, ratio %.1f; X-corner fit medians: radius "
+        "%.2f px, blur %.3f px (%.0f %% at the %.3f px floor), residual/contrast %.3f\n",
+        views, corners, xcorner_ms / views, interpolate_ms / views, xcorner_ms / interpolate_ms,
+        Median(radius_px), Median(blur_px), 100.0 * at_floor / std::max<size_t>(blur_px.size(), 1),
+        floor, Median(residual));
+  }
+};
+
+void RealPhotos() {
+  const hl::Board board(hl::ParseBoardSpec("charuco:5x7:0.04:0.02:DICT_6X6_250"));
+  const std::string dir = std::string(HL_SHARED_DIR) + "/data/real/aruco/";
+  constexpr double kPublished[4] = {452.51, 456.77, 317.70, 277.75};
+  hl::BoardDetectionOptions opencv_options, xcorner_options, low_floor;
+  opencv_options.charuco_xcorner = false;
+  low_floor.xcorner.min_blur_px = 0.05;  // session 3's floor
+  const std::pair<const char*, const hl::BoardDetectionOptions*> methods[] = {
+      {"OpenCV", &opencv_options},
+      {"X-corner", &xcorner_options},
+      {"X-corner, 0.05 px blur floor", &low_floor}};
+  std::vector<std::vector<hl::BoardView>> views(3);
+  RefinementCost cost;
+  for (int i = 0; i < 4; ++i) {
+    const cv::Mat image = cv::imread(dir + "img_0" + std::to_string(i) + ".jpg");
+    if (image.empty()) {
+      std::printf("real: cannot read %simg_0%d.jpg\n", dir.c_str(), i);
+      return;
+    }
+    std::printf("img_0%d:", i);
+    for (size_t m = 0; m < 3; ++m) {
+      views[m].push_back(board.Detect(image, *methods[m].second));
+      std::printf(" %s %zu corners (%d dropped);", methods[m].first, views[m].back().ids.size(),
+                  views[m].back().corners_dropped);
+    }
+    cost.Add(views[1].back());
+    double sq = 0;
+    int n = 0;
+    for (size_t k = 0; k < views[1].back().ids.size(); ++k) {
+      const auto& o = views[0].back();
+      const auto it = std::find(o.ids.begin(), o.ids.end(), views[1].back().ids[k]);
+      if (it == o.ids.end()) continue;
+      sq += (views[1].back().corners[k] - o.corners[it - o.ids.begin()]).squaredNorm();
+      ++n;
+    }
+    std::printf(" X-corner - OpenCV %.4f px RMS over %d shared ids\n", std::sqrt(sq / n), n);
+  }
+  cost.Print();
+  for (size_t m = 0; m < 3; ++m) {
+    // calibrateCamera as calibrateCameraCharuco runs it: flags 0, k1 k2 p1 p2 k3 free.
+    std::vector<std::vector<cv::Point3f>> object;
+    std::vector<std::vector<cv::Point2f>> image;
+    for (const hl::BoardView& v : views[m]) hl::test::AppendViewPoints(board, v, &object, &image);
+    cv::Mat K, dist;
+    std::vector<cv::Mat> rvecs, tvecs;
+    const double rms =
+        cv::calibrateCamera(object, image, cv::Size(640, 480), K, dist, rvecs, tvecs, 0);
+    const hl::HeldOutResult held =
+        hl::HeldOutViewError(board, views[m], cv::Size(640, 480), hl::IntrinsicsOptions(), "real");
+    std::printf(
+        "  %s: RMS %.4f px; off the published file: fx %+.2f %% fy %+.2f %% cx %+.2f %% cy "
+        "%+.2f %%; leave-one-view-out fx:",
+        methods[m].first, rms, 100 * (K.at<double>(0, 0) / kPublished[0] - 1),
+        100 * (K.at<double>(1, 1) / kPublished[1] - 1),
+        100 * (K.at<double>(0, 2) / kPublished[2] - 1),
+        100 * (K.at<double>(1, 2) / kPublished[3] - 1));
+    for (const auto& fold : held.fold_intrinsics) std::printf(" %.1f", fold[0]);
+    std::printf(", held-out view RMS %.4f px\n", held.rms_px);
+  }
+}
+
 void CornerAccuracy(const std::string& preset, hl::sim::CalibrationSceneOptions scene) {
   scene.floor_frames = 0;
   const hl::Rig rig = hl::sim::MakeRigPreset(preset);
@@ -294,6 +406,7 @@ void CornerAccuracy(const std::string& preset, hl::sim::CalibrationSceneOptions 
   CornerStats opencv, xcorner;
   const auto start = std::chrono::steady_clock::now();
   double opencv_s = 0, xcorner_s = 0;
+  RefinementCost cost;
   for (size_t f = 0; f < frames.size(); ++f) {
     const std::vector<cv::Mat> images = hl::sim::RenderViews(renderers, frames[f], f);
     for (size_t c = 0; c < images.size(); ++c) {
@@ -303,6 +416,7 @@ void CornerAccuracy(const std::string& preset, hl::sim::CalibrationSceneOptions 
       t0 = std::chrono::steady_clock::now();
       const hl::BoardView b = board.Detect(images[c], xcorner_options);
       xcorner_s += Seconds(t0);
+      cost.Add(b);
       AddCorners(board, a, rig.cameras[c], truth.world_from_board[f], &opencv);
       AddCorners(board, b, rig.cameras[c], truth.world_from_board[f], &xcorner);
     }
@@ -313,6 +427,7 @@ void CornerAccuracy(const std::string& preset, hl::sim::CalibrationSceneOptions 
       preset.c_str(), frames.size(), rig.cameras.size(), Seconds(start), opencv_s, xcorner_s);
   PrintCornerStats("OpenCV cornerSubPix", opencv);
   PrintCornerStats("X-corner disc", xcorner);
+  cost.Print();
 }
 
 }  // namespace
@@ -320,7 +435,7 @@ void CornerAccuracy(const std::string& preset, hl::sim::CalibrationSceneOptions 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) args = {"speed", "rendered"};
-  bool speed = false, rendered = false, corners = false;
+  bool speed = false, rendered = false, corners = false, real = false;
   std::vector<std::string> presets;
   hl::sim::CalibrationSceneOptions scene;
   scene.frames = 60;
@@ -336,6 +451,8 @@ int main(int argc, char** argv) {
       rendered = true;
     } else if (args[i] == "corners") {
       corners = true;
+    } else if (args[i] == "real") {
+      real = true;
     } else if (args[i] == "--opencv-corners") {
       detection.charuco_xcorner = false;  // session 2's corners, for before/after
     } else if (args[i] == "--frames" && i + 1 < args.size()) {
@@ -352,7 +469,7 @@ int main(int argc, char** argv) {
       presets.push_back(args[i]);
     } else {
       std::fprintf(stderr,
-                   "usage: calibration_bench [speed] [rendered] [corners] [PRESET...] "
+                   "usage: calibration_bench [speed] [rendered] [corners] [real] [PRESET...] "
                    "[--frames N] [--seed S] [--close F] [--tilt DEG] [--interval N] "
                    "[--opencv-corners]\n");
       return 2;
@@ -366,5 +483,6 @@ int main(int argc, char** argv) {
   if (corners) {
     for (const std::string& p : presets) CornerAccuracy(p, scene);
   }
+  if (real) RealPhotos();
   return 0;
 }

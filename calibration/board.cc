@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -216,7 +217,11 @@ void Board::DetectCharuco(const cv::Mat& gray, const BoardDetectionOptions& opti
   if (kept_ids.empty()) return;
   std::vector<cv::Point2f> corners;
   std::vector<int> ids;
+  const auto interpolate_start = std::chrono::steady_clock::now();
   cv::aruco::interpolateCornersCharuco(kept_corners, kept_ids, gray, charuco_, corners, ids);
+  const auto xcorner_start = std::chrono::steady_clock::now();
+  view->interpolate_ms =
+      std::chrono::duration<double, std::milli>(xcorner_start - interpolate_start).count();
   // Marker polygon per board marker index (charuco_->ids[index] is its id).
   std::vector<int> found_at(num_board_markers, -1);
   for (size_t i = 0; i < kept_ids.size(); ++i) {
@@ -245,15 +250,22 @@ void Board::DetectCharuco(const cv::Mat& gray, const BoardDetectionOptions& opti
         }
         clearance = std::min(clearance, DistanceToQuad(corner, quad));
       }
+      XCornerFit fit;
       if (!gray8 || !std::isfinite(clearance) ||
-          !RefineXCorner(gray, clearance - options.xcorner_clearance_px, options.xcorner,
-                         &corner)) {
+          !RefineXCorner(gray, clearance - options.xcorner_clearance_px, options.xcorner, &corner,
+                         &fit)) {
         ++view->corners_dropped;
         continue;
       }
+      view->xcorner_fits.push_back(fit);
     }
     view->ids.push_back(ids[i]);
     view->corners.push_back(corner);
+  }
+  if (options.charuco_xcorner) {
+    view->xcorner_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - xcorner_start)
+            .count();
   }
 }
 

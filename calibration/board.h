@@ -53,6 +53,12 @@ struct BoardView {
   int markers_found = 0;                 // ArUco markers (ChArUco only)
   double sharpness = 0.0;                // variance of the Laplacian over the board region
   int corners_dropped = 0;               // ChArUco corners whose X-corner refinement failed
+  // With the X-corner refinement: its fit per kept corner (parallel to ids).
+  std::vector<XCornerFit> xcorner_fits;
+  // Time spent in OpenCV's interpolateCornersCharuco and in the X-corner
+  // refinement after it (milliseconds; ChArUco only), for calibration_bench.
+  double interpolate_ms = 0.0;
+  double xcorner_ms = 0.0;
   bool accepted = false;
   std::string reject_reason;  // empty when accepted
 };
@@ -78,7 +84,7 @@ struct BoardDetectionOptions {
   // where that fails are dropped. Off: OpenCV 4.6's cornerSubPix result,
   // whose window reaches the markers' borders: 0.221 px RMS off the true
   // corners on the rendered studio4 take against 0.020 px with the disc
-  // (rendered_scene_test), 0.146 vs 0.114 px off collinear on the real
+  // (rendered_scene_test), 0.146 vs 0.113 px off collinear on the real
   // tutorial images (intrinsics_test).
   bool charuco_xcorner = true;
   // Pixels kept between the disc's rim and the nearest marker border (as

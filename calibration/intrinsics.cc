@@ -42,6 +42,23 @@ Eigen::Vector4d ViewFeature(const Board& board, const BoardView& view, const cv:
                          std::min(tilt, 1.0));
 }
 
+// A view's corners as calibrateCamera's point lists.
+void AppendPoints(const Board& board, const BoardView& view,
+                  std::vector<std::vector<cv::Point3f>>* object_points,
+                  std::vector<std::vector<cv::Point2f>>* image_points) {
+  std::vector<cv::Point3f> obj;
+  std::vector<cv::Point2f> img;
+  for (size_t k = 0; k < view.ids.size(); ++k) {
+    const Eigen::Vector3d& p = board.CornerInBoard(view.ids[k]);
+    obj.emplace_back(static_cast<float>(p.x()), static_cast<float>(p.y()),
+                     static_cast<float>(p.z()));
+    img.emplace_back(static_cast<float>(view.corners[k].x()),
+                     static_cast<float>(view.corners[k].y()));
+  }
+  object_points->push_back(std::move(obj));
+  image_points->push_back(std::move(img));
+}
+
 }  // namespace
 
 void IntrinsicsOptions::Check() const {
@@ -135,18 +152,8 @@ IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<Board
   std::vector<std::vector<cv::Point2f>> image_points;
   std::vector<const BoardView*> used;
   for (int i : result.used_views) {
-    const BoardView& v = views[i];
-    used.push_back(&v);
-    std::vector<cv::Point3f> obj;
-    std::vector<cv::Point2f> img;
-    for (size_t k = 0; k < v.ids.size(); ++k) {
-      const Eigen::Vector3d& p = board.CornerInBoard(v.ids[k]);
-      obj.emplace_back(static_cast<float>(p.x()), static_cast<float>(p.y()),
-                       static_cast<float>(p.z()));
-      img.emplace_back(static_cast<float>(v.corners[k].x()), static_cast<float>(v.corners[k].y()));
-    }
-    object_points.push_back(std::move(obj));
-    image_points.push_back(std::move(img));
+    used.push_back(&views[i]);
+    AppendPoints(board, views[i], &object_points, &image_points);
   }
   cv::Mat K, dist, std_intrinsics, std_extrinsics, view_errors;
   std::vector<cv::Mat> rvecs, tvecs;
@@ -233,6 +240,62 @@ std::string IntrinsicsResult::Summary() const {
   if (corners_dropped > 0) s << ", " << corners_dropped << " outlier corners dropped";
   for (const auto& w : warnings) s << "\n  warning: " << w;
   return s.str();
+}
+
+HeldOutResult HeldOutViewError(const Board& board, const std::vector<BoardView>& views,
+                               const cv::Size& image_size, const IntrinsicsOptions& options,
+                               const std::string& camera_name) {
+  options.Check();
+  if (views.size() < 3) {
+    throw Error(camera_name, "a leave-one-view-out check needs at least 3 views, got " +
+                                 std::to_string(views.size()) + ": add board views");
+  }
+  std::vector<std::vector<cv::Point3f>> object_points;
+  std::vector<std::vector<cv::Point2f>> image_points;
+  for (const BoardView& v : views) {
+    if (v.ids.size() < 6) {
+      throw Error(camera_name, "a view with " + std::to_string(v.ids.size()) +
+                                   " corners cannot be posed: leave it out (6 or more needed)");
+    }
+    AppendPoints(board, v, &object_points, &image_points);
+  }
+  const int flags = options.rational_model ? cv::CALIB_RATIONAL_MODEL : 0;
+  HeldOutResult result;
+  double sum_sq = 0;
+  size_t n = 0;
+  for (size_t held = 0; held < views.size(); ++held) {
+    std::vector<std::vector<cv::Point3f>> object;
+    std::vector<std::vector<cv::Point2f>> image;
+    for (size_t v = 0; v < views.size(); ++v) {
+      if (v == held) continue;
+      object.push_back(object_points[v]);
+      image.push_back(image_points[v]);
+    }
+    cv::Mat K, dist, rvec, tvec;
+    std::vector<cv::Mat> rvecs, tvecs;
+    std::vector<cv::Point2f> projected;
+    try {
+      cv::calibrateCamera(object, image, image_size, K, dist, rvecs, tvecs, flags);
+      cv::solvePnP(object_points[held], image_points[held], K, dist, rvec, tvec, false,
+                   cv::SOLVEPNP_IPPE);
+      cv::solvePnPRefineLM(object_points[held], image_points[held], K, dist, rvec, tvec);
+      cv::projectPoints(object_points[held], rvec, tvec, K, dist, projected);
+    } catch (const cv::Exception& e) {
+      throw Error(camera_name, std::string("leave-one-view-out solve failed (") + e.err +
+                                   "): the remaining views may be nearly parallel; tilt the board");
+    }
+    double view_sq = 0;
+    for (size_t k = 0; k < projected.size(); ++k) {
+      view_sq += std::pow(cv::norm(projected[k] - image_points[held][k]), 2);
+    }
+    sum_sq += view_sq;
+    n += projected.size();
+    result.view_rms_px.push_back(std::sqrt(view_sq / static_cast<double>(projected.size())));
+    result.fold_intrinsics.push_back(
+        {K.at<double>(0, 0), K.at<double>(1, 1), K.at<double>(0, 2), K.at<double>(1, 2)});
+  }
+  result.rms_px = std::sqrt(sum_sq / static_cast<double>(n));
+  return result;
 }
 
 }  // namespace hl

@@ -78,4 +78,21 @@ IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<Board
                                      const cv::Size& image_size, const IntrinsicsOptions& options,
                                      const std::string& camera_name);
 
+// Leave-one-view-out: each view in turn is left out, the others calibrated
+// (calibrateCamera with the options' model, no outlier rounds), the left-out
+// view posed by PnP with those intrinsics and its corners' reprojection error
+// measured. Unlike the fit's own RMS, fitting noise cannot lower it: it says
+// which corners (or views) are self-consistent when there is no truth.
+struct HeldOutResult {
+  double rms_px = 0.0;                                 // over all held-out corners
+  std::vector<double> view_rms_px;                     // per view, when held out
+  std::vector<std::array<double, 4>> fold_intrinsics;  // fx fy cx cy without that view
+};
+
+// Uses every view given (at least 3, each with 6 corners or more); throws
+// hl::Error(camera_name, ...) otherwise or when a solve fails.
+HeldOutResult HeldOutViewError(const Board& board, const std::vector<BoardView>& views,
+                               const cv::Size& image_size, const IntrinsicsOptions& options,
+                               const std::string& camera_name);
+
 }  // namespace hl

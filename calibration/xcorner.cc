@@ -15,6 +15,7 @@ namespace hl {
 void XCornerOptions::Check() const {
   HL_CHECK(min_radius_px >= 1.0 && max_radius_px >= min_radius_px);
   HL_CHECK(epsilon_px > 0.0 && max_iterations >= 1 && max_shift_px > 0.0);
+  HL_CHECK(min_blur_px > 0.0);
 }
 
 namespace {
@@ -139,7 +140,7 @@ bool FitModel(const Window& w, const XCornerOptions& options, Params* p) {
       a.diagonal() += lambda * jtj.diagonal().cwiseMax(1e-12);
       step = -a.ldlt().solve(jtr);
       Params candidate = *p + step;
-      candidate(4) = std::max(candidate(4), 0.05);
+      candidate(4) = std::max(candidate(4), options.min_blur_px);
       if (!candidate.allFinite()) return false;
       const double new_cost = Residuals(w, candidate, &r_new, nullptr);
       if (new_cost < cost) {
@@ -159,7 +160,7 @@ bool FitModel(const Window& w, const XCornerOptions& options, Params* p) {
 }  // namespace
 
 bool RefineXCorner(const cv::Mat& gray, double radius_px, const XCornerOptions& options,
-                   Eigen::Vector2d* corner) {
+                   Eigen::Vector2d* corner, XCornerFit* fit) {
   options.Check();
   HL_CHECK(gray.type() == CV_8UC1);
   if (!(radius_px >= options.min_radius_px) || !corner->allFinite()) return false;
@@ -201,6 +202,16 @@ bool RefineXCorner(const cv::Mat& gray, double radius_px, const XCornerOptions& 
   // Too little contrast between the two colours: not a board corner.
   if (!(std::abs(p(6)) > 0.05)) return false;
   *corner = q;
+  if (fit != nullptr) {
+    Eigen::VectorXd r;
+    const double cost = Residuals(w, p, &r, nullptr);
+    double weight_sum = 0;
+    for (double wi : w.weight) weight_sum += wi;
+    fit->radius_px = radius;
+    fit->blur_px = p(4);
+    fit->contrast = std::abs(p(6));
+    fit->residual = std::sqrt(cost / weight_sum) / fit->contrast;
+  }
   return true;
 }
 

@@ -43,17 +43,39 @@ struct XCornerOptions {
   // The refined corner may move at most this far from the start (pixels):
   // farther means the window found another feature.
   double max_shift_px = 1.5;
+  // Smallest edge blur s the fit may take (pixels). Edges sharper than the
+  // 1-pixel sampling cannot be resolved: on aliased or sharpened images the
+  // fit drove s to 0.05-0.24 px (real tutorial photos), where the model is a
+  // step at the pixel centres, its cost is flat in q between them and the fit
+  // stops anywhere in that cell. The default is the standard deviation of a
+  // 1-pixel box, 1/sqrt(12). Against 0.05 px: aliased renders of the tutorial
+  // poses 0.126-0.163 -> 0.100-0.106 px RMS off the truth (fx bias +1.0 ->
+  // -0.04 %, real_views_rendered_test); no fit on rendered studio4 reaches it.
+  double min_blur_px = 0.2887;
 
   void Check() const;
+};
+
+// How a fit went, for judging the model on real images (calibration_bench
+// `real`): a blur or a residual much larger than on rendered boards says the
+// model does not describe the pixels.
+struct XCornerFit {
+  double radius_px = 0.0;  // disc radius used (after clamping)
+  double blur_px = 0.0;    // fitted edge blur s (Gaussian sigma, pixels)
+  double contrast = 0.0;   // |c1|, gray levels / 255
+  // Weighted RMS of the model's residual over the disc divided by the
+  // contrast: 0 for a perfect X.
+  double residual = 0.0;
 };
 
 // Refines `corner` (pixel centres at integer coordinates, as OpenCV) in
 // `gray` (CV_8UC1) with a window of `radius_px` (clamped to the options'
 // maximum). Returns false, leaving `corner` unchanged, when the radius is
 // below the minimum, the disc leaves the image, it holds no saddle or too
-// little contrast (no X there) or the corner moved too far.
+// little contrast (no X there) or the corner moved too far. `fit`, when
+// given, receives the final round's figures on success.
 bool RefineXCorner(const cv::Mat& gray, double radius_px, const XCornerOptions& options,
-                   Eigen::Vector2d* corner);
+                   Eigen::Vector2d* corner, XCornerFit* fit = nullptr);
 
 // Distance (pixels) from `point` to the nearest side of the polygon `quad`
 // (its 4 corners in order); 0 when `point` is inside it.
