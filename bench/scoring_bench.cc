@@ -20,9 +20,11 @@
 //   4. The plugins score the reconstructed take; reps are matched to the
 //      labelled reps by overlap.
 //
-// Usage: scoring_bench [--seeds N=3] [--reps N=2] [--drill ID]
+// Usage: scoring_bench [--seeds N=3] [--first-seed S=1] [--reps N=2] [--drill ID]
 //                      [--model-fps F=1] [--landmark-sigma-mm S=1]
 //                      [--markers SET=data/markersets/default.yml]
+//                      [--gap-tangent-window-s W]  the reconstruction's spline gap ends
+//                                   (GapFillOptions::tangent_window_s; 0: 3 samples, the old way)
 //                      [--static-layouts 0|1]  segment layouts learned from each take
 //                                   as `hingelab reconstruct` does (0), or from the static trial
 // Diagnostics: HL_SCORING_BENCH_VALID=1 prints where each landmark, measure
@@ -31,6 +33,7 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,6 +42,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "capture/sim/drills.h"
@@ -55,10 +59,6 @@ double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-struct Cell {
-  int tp = 0, fn = 0, fp = 0, tn = 0;
-};
-
 struct ErrorStat {
   double max = 0.0, sum_sq = 0.0;
   long n = 0;
@@ -70,10 +70,6 @@ struct ErrorStat {
   }
   double rms() const { return n > 0 ? std::sqrt(sum_sq / n) : 0.0; }
 };
-
-double Overlap(double a0, double a1, double b0, double b1) {
-  return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
-}
 
 void PrintModel(const hl::test::DetectionModel& m) {
   const int cols = static_cast<int>(m.square_edges.size() - 1);
@@ -97,8 +93,8 @@ void PrintModel(const hl::test::DetectionModel& m) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int seeds = 3, reps = 2;
-  double model_fps = 1.0, landmark_sigma_mm = 1.0;
+  int seeds = 3, reps = 2, first_seed = 1;
+  double model_fps = 1.0, landmark_sigma_mm = 1.0, gap_tangent_window_s = -1.0;
   std::string only_drill;
   bool static_layouts = false;
   fs::path markers = fs::path(HL_SOURCE_DIR) / "data" / "markersets" / "default.yml";
@@ -106,6 +102,8 @@ int main(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--seeds")
       seeds = std::atoi(argv[i + 1]);
+    else if (a == "--first-seed")
+      first_seed = std::atoi(argv[i + 1]);
     else if (a == "--reps")
       reps = std::atoi(argv[i + 1]);
     else if (a == "--drill")
@@ -118,6 +116,8 @@ int main(int argc, char** argv) {
       model_fps = std::atof(argv[i + 1]);
     else if (a == "--landmark-sigma-mm")
       landmark_sigma_mm = std::atof(argv[i + 1]);
+    else if (a == "--gap-tangent-window-s")
+      gap_tangent_window_s = std::atof(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -145,17 +145,17 @@ int main(int argc, char** argv) {
     std::printf("(%.0f s)\n\n", Since(t0));
 
     // 2-4. Every drill x (good form, each fault) x seed.
-    std::map<std::string, std::map<std::string, Cell>> table;  // drill -> fault -> cell
-    std::map<std::string, int> missed_reps, extra_reps, true_reps;
+    std::map<std::string, hl::test::RepConfusion> table;  // by drill
     std::map<std::string, ErrorStat> errors;
     int takes = 0;
-    for (int seed = 1; seed <= seeds; ++seed) {
+    for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
       hl::test::SimTakeOptions so;
       so.scene = "static";
       so.seed = static_cast<uint64_t>(seed);
       so.frames = 120;
       so.markers_path = markers;
       so.work_dir = work / "static";
+      so.gap_tangent_window_s = gap_tangent_window_s;
       const hl::test::SimTake stat = hl::test::RunSimTake(so, model);
       fs::remove_all(so.work_dir);
       const hl::Trajectories static_trial = hl::test::StaticWithLandmarks(
@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
           o.seed = static_cast<uint64_t>(seed * 1000 + takes);
           o.markers_path = markers;
           o.work_dir = work / "take";
+          o.gap_tangent_window_s = gap_tangent_window_s;
           const hl::test::SimTake take =
               hl::test::RunSimTake(o, model, static_layouts ? &stat.layouts : nullptr);
           fs::remove_all(o.work_dir);
@@ -196,44 +197,19 @@ int main(int argc, char** argv) {
             std::printf("\n");
           }
           // Confusion per labelled rep.
-          std::vector<bool> used(score.reps.size(), false);
-          for (const auto& truth_rep : take.motion.reps) {
-            ++true_reps[info.id];
-            int best = -1;
-            double best_overlap = 0.0;
-            for (size_t r = 0; r < score.reps.size(); ++r) {
-              const double ov = Overlap(truth_rep.start_s, truth_rep.end_s, score.reps[r].start_s,
-                                        score.reps[r].end_s);
-              if (ov > best_overlap) best_overlap = ov, best = static_cast<int>(r);
+          for (const hl::test::RepMatch& match :
+               hl::test::MatchReps(take.motion.reps, score.reps, info.faults, &table[info.id])) {
+            if (match.truth == nullptr) {
+              std::printf("  %s seed %d: extra rep %.2f-%.2f s (no labelled rep overlaps it)\n",
+                          label.c_str(), seed, match.scored->start_s, match.scored->end_s);
+              continue;
             }
-            const bool matched =
-                best >= 0 && best_overlap > 0.5 * (truth_rep.end_s - truth_rep.start_s);
-            if (!matched) ++missed_reps[info.id];
-            if (matched) used[best] = true;
-            for (const auto& f : info.faults) {
-              const bool truth_has =
-                  std::count(truth_rep.faults.begin(), truth_rep.faults.end(), f) > 0;
-              const bool said = matched && std::count(score.reps[best].rep.faults.begin(),
-                                                      score.reps[best].rep.faults.end(), f) > 0;
-              Cell& c = table[info.id][f];
-              (truth_has ? (said ? c.tp : c.fn) : (said ? c.fp : c.tn))++;
-              if (truth_has != said) {
-                std::printf(
-                    "  %s seed %d rep %.1f-%.1f s: %s %s\n", label.c_str(), seed, truth_rep.start_s,
-                    truth_rep.end_s, f.c_str(),
-                    truth_has ? (matched ? "missed" : "missed (rep not found)") : "false alarm");
-              }
-            }
-          }
-          for (size_t r = 0; r < score.reps.size(); ++r) {
-            if (used[r]) continue;
-            ++extra_reps[info.id];
-            std::printf("  %s seed %d: extra rep %.2f-%.2f s (no labelled rep overlaps it)\n",
-                        label.c_str(), seed, score.reps[r].start_s, score.reps[r].end_s);
-            for (const auto& f : info.faults) {
-              const bool said = std::count(score.reps[r].rep.faults.begin(),
-                                           score.reps[r].rep.faults.end(), f) > 0;
-              (said ? table[info.id][f].fp : table[info.id][f].tn)++;
+            for (const hl::test::FaultCall& c : match.calls) {
+              if (c.truth_has == c.said) continue;
+              std::printf("  %s seed %d rep %.1f-%.1f s: %s %s\n", label.c_str(), seed,
+                          match.truth->start_s, match.truth->end_s, c.fault.c_str(),
+                          c.truth_has ? (match.scored ? "missed" : "missed (rep not found)")
+                                      : "false alarm");
             }
           }
           // Measures vs truth, every frame where the host's series is valid.
@@ -317,6 +293,110 @@ int main(int argc, char** argv) {
               std::printf("\n");
             }
           }
+          // Knee travel split by where the plate's markers came from: measured
+          // (or placed by the plate's rigid fit) versus bridged by the
+          // reconstruction's spline gap filling (residual 0, no camera).
+          for (const auto& [name, ids] :
+               {std::pair{HL_MEASURE_KNEE_TRAVEL_LEFT, std::array{20, 21, 24}},
+                std::pair{HL_MEASURE_KNEE_TRAVEL_RIGHT, std::array{22, 23, 25}}}) {
+            const hl::MeasureSeries* s = m.Find(name);
+            if (s == nullptr) continue;
+            const bool left = std::strstr(name, "left") != nullptr;
+            for (size_t f = 0; f < s->values.size() && f < take.motion.measures.size(); ++f) {
+              if (!s->valid[f]) continue;
+              bool spline = false;
+              for (int id : ids) {
+                const int rl = take.reconstructed.LabelIndex("M" + std::to_string(id));
+                if (rl < 0) continue;
+                const hl::Sample& a = take.reconstructed.at(static_cast<int>(f), rl);
+                spline = spline || (a.valid() && (a.flags & hl::Sample::kFilled) &&
+                                    a.residual_px == 0.0f && a.n_cameras == 0);
+              }
+              const double t = left ? take.motion.measures[f].knee_forward_l_m
+                                    : take.motion.measures[f].knee_forward_r_m;
+              const std::string where = label + " seed " + std::to_string(seed) + " f" +
+                                        std::to_string(f) + (left ? " L" : " R");
+              errors[std::string(spline ? "knee (spline-bridged) " : "knee (plate measured) ") +
+                     (left ? "L" : "R")]
+                  .Add(s->values[f] - t, where);
+              errors["knee travel L+R " + info.id].Add(s->values[f] - t, where);
+            }
+          }
+          if (std::getenv("HL_SCORING_BENCH_KNEE") != nullptr) {
+            // Frames where a knee's travel is off by more than 2 mm: the
+            // error split into the landmark's (along forward) and the start's,
+            // and each plate marker's error against the truth with its views.
+            const hl::Trajectories& r = take.reconstructed;
+            const hl::sim::SimulatedMotion& tm = take.motion;
+            for (const auto& [name, landmark, ids] :
+                 {std::tuple{HL_MEASURE_KNEE_TRAVEL_LEFT, "KNEE_L", std::array{20, 21, 24}},
+                  std::tuple{HL_MEASURE_KNEE_TRAVEL_RIGHT, "KNEE_R", std::array{22, 23, 25}}}) {
+              const hl::MeasureSeries* s = m.Find(name);
+              const int hk = m.landmarks.LabelIndex(landmark), tk = tm.truth.LabelIndex(landmark);
+              if (s == nullptr || hk < 0 || tk < 0) continue;
+              const bool left = std::string(landmark) == "KNEE_L";
+              for (size_t f = 0; f < s->values.size() && f < tm.measures.size(); ++f) {
+                const double truth_travel =
+                    left ? tm.measures[f].knee_forward_l_m : tm.measures[f].knee_forward_r_m;
+                const double err = s->values[f] - truth_travel;
+                if (!s->valid[f] || std::abs(err) < 0.002) continue;
+                const int fi = static_cast<int>(f);
+                const Eigen::Vector3d lm_err =
+                    m.landmarks.at(fi, hk).position_m - tm.truth.at(fi, tk).position_m;
+                std::printf(
+                    "KNEE %s seed %d f%zu %s travel err %+.1f mm = landmark %+.1f "
+                    "(|%.1f|) + start %+.1f |",
+                    label.c_str(), seed, f, landmark, 1000 * err,
+                    1000 * lm_err.dot(m.frame.forward), 1000 * lm_err.norm(),
+                    1000 * (err - lm_err.dot(m.frame.forward)));
+                for (int id : ids) {
+                  const std::string l = "M" + std::to_string(id);
+                  const int rl = r.LabelIndex(l), tl = tm.truth.LabelIndex(l);
+                  if (rl < 0 || tl < 0) continue;
+                  const hl::Sample& a = r.at(fi, rl);
+                  if (!a.valid()) {
+                    std::printf(" %s -", l.c_str());
+                    continue;
+                  }
+                  const Eigen::Vector3d e = a.position_m - tm.truth.at(fi, tl).position_m;
+                  std::printf(" %s %.1f (fwd %+.1f) c%d r%.2f f%d", l.c_str(), 1000 * e.norm(),
+                              1000 * e.dot(m.frame.forward), a.n_cameras, a.residual_px, a.flags);
+                  if (a.residual_px != 0.0f || a.n_cameras != 0) continue;
+                  // A spline-bridged sample: its gap, the bordering samples'
+                  // errors and the one-sided velocities' errors (mm per frame).
+                  auto spline = [&](int k) {
+                    const hl::Sample& q = r.at(k, rl);
+                    return q.valid() && q.residual_px == 0.0f && q.n_cameras == 0;
+                  };
+                  int g0 = fi, g1 = fi;
+                  while (g0 > 0 && spline(g0 - 1)) --g0;
+                  while (g1 + 1 < r.num_frames() && spline(g1 + 1)) ++g1;
+                  const int p0 = g0 - 1, p1 = g1 + 1;
+                  if (p0 < 1 || p1 + 1 >= r.num_frames()) continue;
+                  auto err_at = [&](int k) {
+                    return Eigen::Vector3d(r.at(k, rl).position_m - tm.truth.at(k, tl).position_m);
+                  };
+                  const Eigen::Vector3d v0 = err_at(p0) - err_at(p0 - 1);
+                  const Eigen::Vector3d v1 = err_at(p1 + 1) - err_at(p1);
+                  std::printf(" [gap %d-%d: ends %.1f/%.1f, vel err %.2f/%.2f]", g0, g1,
+                              1000 * err_at(p0).norm(), 1000 * err_at(p1).norm(), 1000 * v0.norm(),
+                              1000 * v1.norm());
+                }
+                std::printf("\n   views:");
+                for (int id : ids) {
+                  std::printf(" M%d[", id);
+                  for (size_t c = 0; c < take.views[f].size(); ++c) {
+                    auto it = take.views[f][c].find(id);
+                    if (it == take.views[f][c].end() || it->second.visible_corners < 4) continue;
+                    std::printf(" c%zu s%.0f q%.2f", c, it->second.side_px(),
+                                it->second.squareness());
+                  }
+                  std::printf(" ]");
+                }
+                std::printf("\n");
+              }
+            }
+          }
           // Landmarks in 3D against the true anatomical points.
           for (const char* name : {"SACRUM", "KNEE_L", "KNEE_R", "DOWEL_TOP", "DOWEL_BOTTOM"}) {
             const int hl_idx = m.landmarks.LabelIndex(name);
@@ -354,22 +434,20 @@ int main(int argc, char** argv) {
     std::printf("%-20s %-20s %5s %5s %5s %5s %8s %8s\n", "drill", "fault", "TP", "FN", "FP", "TN",
                 "recall", "false-al");
     bool all_ok = true;
-    for (const auto& [drill, faults] : table) {
-      Cell sum;
-      for (const auto& [fault, c] : faults) {
+    for (const auto& [drill, confusion] : table) {
+      for (const auto& [fault, c] : confusion.faults) {
         std::printf("%-20s %-20s %5d %5d %5d %5d %7.1f%% %7.1f%%\n", drill.c_str(), fault.c_str(),
-                    c.tp, c.fn, c.fp, c.tn, 100.0 * c.tp / std::max(1, c.tp + c.fn),
-                    100.0 * c.fp / std::max(1, c.fp + c.tn));
-        sum.tp += c.tp, sum.fn += c.fn, sum.fp += c.fp, sum.tn += c.tn;
+                    c.tp, c.fn, c.fp, c.tn, c.recall_percent(), c.false_alarm_percent());
       }
-      const double recall = 100.0 * sum.tp / std::max(1, sum.tp + sum.fn);
-      const double fa = 100.0 * sum.fp / std::max(1, sum.fp + sum.tn);
+      const hl::test::ConfusionCell sum = confusion.Total();
+      const double recall = sum.recall_percent();
+      const double fa = sum.false_alarm_percent();
       const bool ok = recall >= 95.0 && fa <= 5.0;
       all_ok = all_ok && ok;
       std::printf(
           "%-20s %-20s %5d %5d %5d %5d %7.1f%% %7.1f%%  reps %d, not found %d, extra %d  %s\n",
-          drill.c_str(), "ALL", sum.tp, sum.fn, sum.fp, sum.tn, recall, fa, true_reps[drill],
-          missed_reps[drill], extra_reps[drill],
+          drill.c_str(), "ALL", sum.tp, sum.fn, sum.fp, sum.tn, recall, fa, confusion.true_reps,
+          confusion.missed_reps, confusion.extra_reps,
           ok ? "ok" : "MISSES recall>=95% / false alarms<=5%");
     }
     std::printf("\nmeasures vs truth over every frame of every take (host from reconstruction):\n");

@@ -2,6 +2,7 @@
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/Geometry>
+#include <Eigen/LU>
 #include <Eigen/SVD>
 #include <algorithm>
 #include <bit>
@@ -236,6 +237,61 @@ bool StartOf(const Track& t, int window, Vector3d* out) {
     if (coef.allFinite()) *out = coef.row(0).transpose();
   }
   return true;
+}
+
+Track RobustSmooth(const Track& t, const SmoothOptions& options) {
+  Track out = t;
+  const int n = static_cast<int>(t.ok.size());
+  const int h = std::max(1, options.half_window);
+  std::vector<double> x, w, r;
+  std::vector<Vector3d> p;
+  for (int f = 0; f < n; ++f) {
+    if (!t.ok[f]) continue;
+    x.clear(), p.clear();
+    // Near the ends the window shifts to stay 2h + 1 frames long.
+    const int first = std::max(0, std::min(f - h, n - 1 - 2 * h));
+    for (int k = first; k <= std::min(n - 1, first + 2 * h); ++k) {
+      if (t.ok[k]) x.push_back(k - f), p.push_back(t.p[k]);
+    }
+    if (static_cast<int>(x.size()) < std::max(4, options.min_samples)) continue;
+    w.assign(x.size(), 1.0);
+    r.assign(x.size(), 0.0);
+    Vector3d at_f = t.p[f];
+    for (int it = 0; it <= options.iterations; ++it) {
+      Matrix3d ata = Matrix3d::Zero();
+      Matrix3d atb = Matrix3d::Zero();  // column per coordinate
+      for (size_t i = 0; i < x.size(); ++i) {
+        const Vector3d basis(1.0, x[i], x[i] * x[i]);
+        ata += w[i] * basis * basis.transpose();
+        atb += w[i] * basis * p[i].transpose();
+      }
+      const Eigen::FullPivLU<Matrix3d> lu(ata);
+      if (!lu.isInvertible()) break;
+      const Matrix3d coef = lu.solve(atb);
+      at_f = coef.row(0).transpose();
+      if (it == options.iterations) break;
+      // Residuals as if each sample were left out (divided by 1 - its
+      // leverage): a jump at the window's edge bends the curve onto itself.
+      const Matrix3d inv = lu.inverse();
+      for (size_t i = 0; i < x.size(); ++i) {
+        const Vector3d basis(1.0, x[i], x[i] * x[i]);
+        const double leverage = w[i] * basis.dot(inv * basis);
+        r[i] = (p[i] - coef.transpose() * basis).norm() / std::max(0.05, 1.0 - leverage);
+      }
+      // Huber weights; for the last solve a sample beyond 3 scales is
+      // dropped (Huber alone let a 7 mm jump pull its neighbours 0.3 mm),
+      // unless that leaves too few for a quadratic.
+      int beyond = 0;
+      for (size_t i = 0; i < x.size(); ++i) beyond += r[i] > 3.0 * options.huber_m;
+      const bool cut = it + 1 == options.iterations && x.size() - beyond >= 4;
+      for (size_t i = 0; i < x.size(); ++i) {
+        w[i] = r[i] <= options.huber_m ? 1.0 : options.huber_m / r[i];
+        if (cut && r[i] > 3.0 * options.huber_m) w[i] = 0.0;
+      }
+    }
+    out.p[f] = at_f;
+  }
+  return out;
 }
 
 }  // namespace hl::landmarks

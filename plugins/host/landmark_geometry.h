@@ -89,4 +89,28 @@ Pose MeanPose(const Trajectories& t, int begin, int end, const std::vector<std::
 // without that bias. Too few samples (< 6) for the fit: their mean.
 bool StartOf(const Track& t, int window, Eigen::Vector3d* out);
 
+// Options of RobustSmooth.
+struct SmoothOptions {
+  // Frames either side of each frame in its local fit (3: 0.1 s at 60 fps).
+  int half_window = 3;
+  // Huber scale (m): a sample further than this from the local curve (as if
+  // left out of the fit) counts linearly, so a one-frame jump of a few
+  // millimetres barely moves it; the last round drops samples beyond 3 scales.
+  double huber_m = 0.001;
+  // Reweighting rounds of the Huber fit (0: plain least squares).
+  int iterations = 5;
+  // Fewest valid samples in a window for a fit; below it the sample is kept.
+  int min_samples = 5;
+};
+
+// A point of a rigid prop, smoothed over time: at each valid frame a
+// quadratic in time is fitted to the valid samples within `half_window`
+// frames (a window of 2 half_window + 1 frames, shifted at the ends) with a
+// Huber loss and evaluated there. Why: the reconstruction fits
+// the dowel frame by frame, and where its lower markers are seen by one
+// camera each the whole stick tilts by a few millimetres at one end for a
+// single frame, consistently for every marker (so no marker stands out in
+// that frame's own fit), while its neighbours agree with each other.
+Track RobustSmooth(const Track& t, const SmoothOptions& options = {});
+
 }  // namespace hl::landmarks

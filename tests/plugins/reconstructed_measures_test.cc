@@ -110,7 +110,9 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
   // max_sample_sigma_m 0.5 -> 1 mm changed), then 6.7 mm, from the dowel's
   // bottom end carried 6.6 mm off at one frame; with the knee plates' and
   // thorax's third markers and markers the static trial misses placed from
-  // the take (session 3, engineer U) 2.72 mm, inside the bound by 0.28 mm.
+  // the take (session 3, engineer U) 2.72 mm, inside the bound by 0.28 mm;
+  // with the dowel's axis ends smoothed over time (landmarks::RobustSmooth:
+  // that frame's reconstructed stick was tilted as a whole) 1.55 mm.
   // What brought hip and knee measures within the bound (session 3): the
   // pelvis belt's side plates give >= 3 markers off one line at the bottom
   // of the hinge, a marker the static trial missed no longer sinks the take,
@@ -177,6 +179,36 @@ TEST_F(ReconstructedMeasures, WithinThreeMillimetresAndOneDegreeOfTruth) {
   double knee_max = 0;
   for (const auto& t : truth.measures) knee_max = std::max(knee_max, t.knee_forward_l_m);
   EXPECT_GT(knee_max, 0.06);
+}
+
+TEST_F(ReconstructedMeasures, KneeTravelWithinThreeMillimetresWhereOneCameraSeesThePlate) {
+  // At the bottom of a rack pull the bar and hands hide each knee plate from
+  // its front camera for up to 0.2 s; the one-camera plate fits are too deep
+  // to keep (max_sample_sigma_m), so the reconstruction bridges the gap with
+  // its spline. With the spline's ends taken from three samples (the end
+  // sample and a second-order difference: GapFillOptions::tangent_window_s
+  // 0) this take's left knee travel was 5.38 mm off, right 3.66 mm; with
+  // ends fitted over 0.2 s 2.47 / 1.63 mm (session 4). Other takes are not
+  // all inside: rack_pull back_flexion seed 2001 left 5.02 -> 3.59 mm.
+  test::SimTakeOptions o;
+  o.markers_path = fs::path(HL_SOURCE_DIR) / "data" / "markersets" / "default.yml";
+  o.drill = "rack_pull";
+  o.faults = {"bar_too_high"};
+  o.reps = 2;
+  o.seed = 1002;
+  o.work_dir = dir_ / "rack_pull";
+  const test::SimTake take = test::RunSimTake(o, model_);
+  const Measures m = ComputeMeasures(take.reconstructed, segments_, static_);
+  const Worst left = Compare(m, HL_MEASURE_KNEE_TRAVEL_LEFT, take.motion, 1.0,
+                             [](const sim::TrueMeasures& t) { return t.knee_forward_l_m; });
+  const Worst right = Compare(m, HL_MEASURE_KNEE_TRAVEL_RIGHT, take.motion, 1.0,
+                              [](const sim::TrueMeasures& t) { return t.knee_forward_r_m; });
+  std::printf("rack_pull knee travel max |error| left %.5f right %.5f m over %d / %d frames\n",
+              left.error, right.error, left.frames, right.frames);
+  EXPECT_GT(left.frames, take.motion.truth.num_frames() * 8 / 10);
+  EXPECT_GT(right.frames, take.motion.truth.num_frames() * 8 / 10);
+  EXPECT_LE(left.error, 0.003);
+  EXPECT_LE(right.error, 0.003);
 }
 
 TEST_F(ReconstructedMeasures, PlateCentresAloneMissTheKneeJointsTravel) {

@@ -8,7 +8,9 @@
 // MeasureDetectionModel on rendered views), then go through the same
 // Reconstructor (triangulation, Ceres segment fits, layouts, gap filling)
 // as `hingelab reconstruct`. Shared by tests/plugins/reconstructed_measures_test.cc
-// and bench/scoring_bench.cc.
+// and bench/scoring_bench.cc. Also the matching of scored reps to the simulator's
+// labelled reps and its confusion table (MatchReps), shared with
+// tests/plugins/truth_confusion_test.cc, so truth and reconstruction are judged alike.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capture/sim/drills.h"
@@ -27,6 +30,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/marker_set.h"
+#include "plugins/host/drill_score.h"
 #include "reconstruction/detection.h"
 #include "reconstruction/pipeline.h"
 
@@ -183,6 +187,8 @@ struct SimTakeOptions {
   double fps = 0.0;  // 0: the preset's
   std::filesystem::path markers_path;
   std::filesystem::path work_dir;  // truth files land here
+  // Reconstruction's GapFillOptions::tangent_window_s; < 0: its default.
+  double gap_tangent_window_s = -1.0;
 };
 
 struct SimTake {
@@ -253,6 +259,7 @@ inline SimTake RunSimTake(const SimTakeOptions& o, const DetectionModel& model,
   std::mt19937_64 rng(o.seed * 7919 + 17);
   ReconstructionOptions options;
   if (layouts != nullptr) options.layouts = *layouts;
+  if (o.gap_tangent_window_s >= 0) options.gap_fill.tangent_window_s = o.gap_tangent_window_s;
   Reconstructor rec(take.cameras, take.set, options);
   for (const auto& frame : take.views) rec.AddDetections(SimulatedDetections(frame, model, &rng));
   take.layouts = LearnLayouts(take.cameras, take.set, rec.observations(), options.layout_learning);
@@ -317,6 +324,92 @@ inline void MeasureDetectionModel(const SimTakeOptions& o, DetectionModel* model
       }
     }
   }
+}
+
+// One drill x fault over labelled reps: what the plugin said against the label.
+struct ConfusionCell {
+  int tp = 0, fn = 0, fp = 0, tn = 0;
+  void Add(bool truth_has, bool said) { ++(truth_has ? (said ? tp : fn) : (said ? fp : tn)); }
+  double recall_percent() const { return 100.0 * tp / std::max(1, tp + fn); }
+  double false_alarm_percent() const { return 100.0 * fp / std::max(1, fp + tn); }
+};
+
+// One drill's confusion over takes: a cell per fault and the reps the
+// segmentation missed or invented (an invented rep counts for every fault:
+// a fault said on it is a false alarm).
+struct RepConfusion {
+  std::map<std::string, ConfusionCell> faults;
+  int true_reps = 0, missed_reps = 0, extra_reps = 0;
+  ConfusionCell Total() const {
+    ConfusionCell sum;
+    for (const auto& [fault, c] : faults) {
+      sum.tp += c.tp, sum.fn += c.fn, sum.fp += c.fp, sum.tn += c.tn;
+    }
+    return sum;
+  }
+};
+
+struct FaultCall {
+  std::string fault;
+  bool truth_has = false;
+  bool said = false;  // never on a labelled rep that was not found
+};
+
+// A labelled rep and the scored rep overlapping it most, when that overlap
+// covers more than half of it (scored == nullptr: not found); or, with
+// truth == nullptr, a scored rep no labelled rep matched.
+struct RepMatch {
+  const sim::TrueRep* truth = nullptr;
+  const ScoredRep* scored = nullptr;
+  std::vector<FaultCall> calls;  // one per fault of the drill, in its order
+};
+
+// Matches one take's scored reps to its labelled reps and counts the calls
+// into *confusion. Returns the labelled reps in order, then the unmatched
+// scored reps in order, so callers print the disagreements as they like.
+inline std::vector<RepMatch> MatchReps(const std::vector<sim::TrueRep>& truth,
+                                       const std::vector<ScoredRep>& scored,
+                                       const std::vector<std::string>& faults,
+                                       RepConfusion* confusion) {
+  auto has = [](const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  std::vector<RepMatch> out;
+  std::vector<bool> used(scored.size(), false);
+  for (const sim::TrueRep& t : truth) {
+    ++confusion->true_reps;
+    int best = -1;
+    double best_overlap = 0.0;
+    for (size_t r = 0; r < scored.size(); ++r) {
+      const double overlap = std::max(
+          0.0, std::min(t.end_s, scored[r].end_s) - std::max(t.start_s, scored[r].start_s));
+      if (overlap > best_overlap) best_overlap = overlap, best = static_cast<int>(r);
+    }
+    RepMatch m;
+    m.truth = &t;
+    if (best >= 0 && best_overlap > 0.5 * (t.end_s - t.start_s)) {
+      m.scored = &scored[best];
+      used[best] = true;
+    } else {
+      ++confusion->missed_reps;
+    }
+    for (const std::string& f : faults) {
+      m.calls.push_back({f, has(t.faults, f), m.scored != nullptr && has(m.scored->rep.faults, f)});
+    }
+    out.push_back(std::move(m));
+  }
+  for (size_t r = 0; r < scored.size(); ++r) {
+    if (used[r]) continue;
+    ++confusion->extra_reps;
+    RepMatch m;
+    m.scored = &scored[r];
+    for (const std::string& f : faults) m.calls.push_back({f, false, has(scored[r].rep.faults, f)});
+    out.push_back(std::move(m));
+  }
+  for (const RepMatch& m : out) {
+    for (const FaultCall& c : m.calls) confusion->faults[c.fault].Add(c.truth_has, c.said);
+  }
+  return out;
 }
 
 }  // namespace hl::test

@@ -26,6 +26,7 @@
 #include "capture/sim/drills.h"
 #include "core/marker_set.h"
 #include "plugins/host/drill_score.h"
+#include "tests/plugins/sim_pipeline.h"
 
 namespace hl {
 namespace {
@@ -44,18 +45,6 @@ const PluginScan& Plugins() {
 const MarkerSet& Markers() {
   static const MarkerSet set = ReadMarkerSet(HL_SOURCE_DIR "/data/markersets/default.yml");
   return set;
-}
-
-struct Cell {
-  int tp = 0, fn = 0, fp = 0, tn = 0;
-};
-
-double Overlap(double a0, double a1, double b0, double b1) {
-  return std::max(0.0, std::min(a1, b1) - std::max(a0, b0));
-}
-
-bool Contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 // The per-rep metric a fault is decided on, and its threshold's name, so the
@@ -163,9 +152,9 @@ struct Margin {
 };
 
 TEST(TruthConfusion, EveryDrillDetectsItsFaultsWithoutFalseAlarmsFromTruth) {
-  std::map<std::string, std::map<std::string, Cell>> table;
+  std::map<std::string, test::RepConfusion> table;
   std::map<std::string, std::map<std::string, Margin>> margins;
-  std::map<std::string, int> true_reps, missed_reps, extra_reps, not_assessable;
+  std::map<std::string, int> not_assessable;
   std::map<std::string, MeasureError> errors;
   for (int seed = 1; seed <= kSeeds; ++seed) {
     sim::StaticOptions so;
@@ -209,61 +198,40 @@ TEST(TruthConfusion, EveryDrillDetectsItsFaultsWithoutFalseAlarmsFromTruth) {
             std::printf("  %s seed %d: NOT assessable:%s\n", label.c_str(), seed, why.c_str());
           }
           CompareMeasures(score, take, label + " seed " + std::to_string(seed), &errors);
-          std::vector<bool> used(score.reps.size(), false);
-          for (const sim::TrueRep& truth_rep : take.reps) {
-            ++true_reps[key];
-            int best = -1;
-            double best_overlap = 0.0;
-            for (size_t r = 0; r < score.reps.size(); ++r) {
-              const double ov = Overlap(truth_rep.start_s, truth_rep.end_s, score.reps[r].start_s,
-                                        score.reps[r].end_s);
-              if (ov > best_overlap) best_overlap = ov, best = static_cast<int>(r);
+          for (const test::RepMatch& m :
+               test::MatchReps(take.reps, score.reps, info.faults, &table[key])) {
+            if (m.truth == nullptr) {
+              std::printf("  %s seed %d: extra rep %.1f-%.1f s\n", label.c_str(), seed,
+                          m.scored->start_s, m.scored->end_s);
+              continue;
             }
-            const bool matched =
-                best >= 0 && best_overlap > 0.5 * (truth_rep.end_s - truth_rep.start_s);
-            if (!matched) {
-              ++missed_reps[key];
+            if (m.scored == nullptr) {
               std::printf("  %s seed %d: rep %.1f-%.1f s not found\n", label.c_str(), seed,
-                          truth_rep.start_s, truth_rep.end_s);
-            } else {
-              used[best] = true;
+                          m.truth->start_s, m.truth->end_s);
             }
-            for (const auto& f : info.faults) {
-              const bool truth_has = Contains(truth_rep.faults, f);
-              const bool said = matched && Contains(score.reps[best].rep.faults, f);
-              Cell& c = table[key][f];
-              (truth_has ? (said ? c.tp : c.fn) : (said ? c.fp : c.tn))++;
-              auto fm = FaultMetrics().find(f);
-              if (matched && fm != FaultMetrics().end()) {
-                double v = MetricOf(score.reps[best].rep, fm->second.metric);
+            for (const test::FaultCall& c : m.calls) {
+              auto fm = FaultMetrics().find(c.fault);
+              if (m.scored != nullptr && fm != FaultMetrics().end()) {
+                double v = MetricOf(m.scored->rep, fm->second.metric);
                 if (!std::isfinite(v) && fm->second.other_metric) {
-                  v = MetricOf(score.reps[best].rep, fm->second.other_metric);
+                  v = MetricOf(m.scored->rep, fm->second.other_metric);
                 }
                 const double t = ThresholdOf(*plugin, fm->second.threshold);
                 if (std::isfinite(v) && std::isfinite(t)) {
                   const double past = fm->second.fault_below ? t - v : v - t;
-                  Margin& m = margins[key][f];
-                  m.unit = fm->second.threshold;
-                  if (truth_has)
-                    m.fault_min = std::min(m.fault_min, past);
+                  Margin& margin = margins[key][c.fault];
+                  margin.unit = fm->second.threshold;
+                  if (c.truth_has)
+                    margin.fault_min = std::min(margin.fault_min, past);
                   else
-                    m.good_max = std::max(m.good_max, past);
+                    margin.good_max = std::max(margin.good_max, past);
                 }
               }
-              if (truth_has != said) {
+              if (c.truth_has != c.said) {
                 std::printf("  %s seed %d rep %.1f-%.1f s: %s %s\n", label.c_str(), seed,
-                            truth_rep.start_s, truth_rep.end_s, f.c_str(),
-                            truth_has ? "missed" : "false alarm");
+                            m.truth->start_s, m.truth->end_s, c.fault.c_str(),
+                            c.truth_has ? "missed" : "false alarm");
               }
-            }
-          }
-          for (size_t r = 0; r < score.reps.size(); ++r) {
-            if (used[r]) continue;
-            ++extra_reps[key];
-            std::printf("  %s seed %d: extra rep %.1f-%.1f s\n", label.c_str(), seed,
-                        score.reps[r].start_s, score.reps[r].end_s);
-            for (const auto& f : info.faults) {
-              (Contains(score.reps[r].rep.faults, f) ? table[key][f].fp : table[key][f].tn)++;
             }
           }
         }
@@ -275,30 +243,28 @@ TEST(TruthConfusion, EveryDrillDetectsItsFaultsWithoutFalseAlarmsFromTruth) {
               kSeeds, kReps);
   std::printf("%-20s %-20s %4s %4s %4s %4s %7s %7s  %s\n", "drill", "fault", "TP", "FN", "FP", "TN",
               "recall", "f.alarm", "margin: fault past thr (min) / good past thr (max)");
-  for (const auto& [drill, faults] : table) {
-    Cell sum;
-    for (const auto& [fault, c] : faults) {
+  for (const auto& [drill, confusion] : table) {
+    for (const auto& [fault, c] : confusion.faults) {
       const Margin& m = margins[drill][fault];
       std::printf("%-20s %-20s %4d %4d %4d %4d %6.1f%% %6.1f%%", drill.c_str(), fault.c_str(), c.tp,
-                  c.fn, c.fp, c.tn, 100.0 * c.tp / std::max(1, c.tp + c.fn),
-                  100.0 * c.fp / std::max(1, c.fp + c.tn));
+                  c.fn, c.fp, c.tn, c.recall_percent(), c.false_alarm_percent());
       if (!m.unit.empty()) {
         std::printf("  %+.3f / %+.3f (%s)", m.fault_min, m.good_max, m.unit.c_str());
       }
       std::printf("\n");
-      sum.tp += c.tp, sum.fn += c.fn, sum.fp += c.fp, sum.tn += c.tn;
     }
-    const double recall = 100.0 * sum.tp / std::max(1, sum.tp + sum.fn);
-    const double false_alarms = 100.0 * sum.fp / std::max(1, sum.fp + sum.tn);
+    const test::ConfusionCell sum = confusion.Total();
+    const double recall = sum.recall_percent();
+    const double false_alarms = sum.false_alarm_percent();
     std::printf("%-20s %-20s %4d %4d %4d %4d %6.1f%% %6.1f%%  reps %d, not found %d, extra %d\n",
                 drill.c_str(), "ALL", sum.tp, sum.fn, sum.fp, sum.tn, recall, false_alarms,
-                true_reps[drill], missed_reps[drill], extra_reps[drill]);
+                confusion.true_reps, confusion.missed_reps, confusion.extra_reps);
     EXPECT_GE(recall, 95.0) << drill;
     EXPECT_LE(false_alarms, 5.0) << drill;
     EXPECT_EQ(not_assessable[drill], 0) << drill;
     // Truth has no tracking gaps: every labelled rep is found, none invented.
-    EXPECT_EQ(missed_reps[drill], 0) << drill;
-    EXPECT_EQ(extra_reps[drill], 0) << drill;
+    EXPECT_EQ(confusion.missed_reps, 0) << drill;
+    EXPECT_EQ(confusion.extra_reps, 0) << drill;
   }
   EXPECT_EQ(table.size(), 15u);  // 12 drills, 3 of them also without a trunk
   std::printf(
