@@ -17,9 +17,9 @@ namespace {
 // for quadratic motion. With three samples that is the sample itself and the
 // one-sided second-order difference, whose noise (2.5 sigma per frame) times
 // a gap of up to 12 frames (0.2 s at 60 Hz) swung bridged knee-plate samples
-// 4-7 mm off; more
-// samples average the noise, also that of the end sample (the one before a
-// marker turns away or goes behind the bar is often the worst measured).
+// 4-7 mm off; more samples average the noise, also that of the end sample
+// (the one before a marker turns away or goes behind the bar is often the
+// worst measured).
 // Falls back to the sample and the difference with one neighbour, or the
 // chord without any.
 struct GapEnd {
