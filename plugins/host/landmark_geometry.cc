@@ -128,25 +128,37 @@ Matrix3d RigidRotation(const std::vector<Vector3d>& ref, const std::vector<Vecto
   return Eigen::Quaterniond::FromTwoVectors(ref[b] - ref[a], cur[b] - cur[a]).toRotationMatrix();
 }
 
+Vector3d Centroid(const std::vector<Vector3d>& pts) {
+  Vector3d sum = Vector3d::Zero();
+  for (const auto& p : pts) sum += p;
+  return pts.empty() ? sum : Vector3d(sum / static_cast<double>(pts.size()));
+}
+
+RigidMotion FitRigidMotion(const std::vector<Vector3d>& ref, const std::vector<Vector3d>& cur) {
+  return RigidMotion{Centroid(ref), Centroid(cur), RigidRotation(ref, cur)};
+}
+
+void SeenMarkers(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
+                 std::vector<Vector3d>* ref_pts, std::vector<Vector3d>* cur_pts) {
+  ref_pts->clear();
+  cur_pts->clear();
+  for (int l : idx) {
+    const Sample& s = t.at(f, l);
+    const auto it = ref.find(t.labels()[l]);
+    if (!s.valid() || it == ref.end()) continue;
+    ref_pts->push_back(it->second);
+    cur_pts->push_back(s.position_m);
+  }
+}
+
 bool CarryPoint(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
                 const Vector3d& point_ref, size_t min_markers, bool all, Vector3d* out) {
   std::vector<Vector3d> r, c;
-  for (int l : idx) {
-    const Sample& s = t.at(f, l);
-    if (!s.valid()) {
-      if (all) return false;
-      continue;
-    }
-    r.push_back(ref.at(t.labels()[l]));
-    c.push_back(s.position_m);
-  }
+  SeenMarkers(t, f, idx, ref, &r, &c);
+  if (all && r.size() < idx.size()) return false;
   if (r.size() < std::max<size_t>(1, min_markers)) return false;
   if (min_markers >= 3 && !OffOneLine(r)) return false;  // a turn about the line is hidden
-  Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
-  for (size_t i = 0; i < r.size(); ++i) cr += r[i], cc += c[i];
-  cr /= static_cast<double>(r.size());
-  cc /= static_cast<double>(c.size());
-  *out = cc + RigidRotation(r, c) * (point_ref - cr);
+  *out = FitRigidMotion(r, c).ToFrame(point_ref);
   return true;
 }
 
@@ -154,21 +166,11 @@ bool CarryPointHeld(const Trajectories& t, int f, const std::vector<int>& idx, c
                     const Vector3d& point_ref, Matrix3d* rotation, bool* have_rotation,
                     Vector3d* out) {
   std::vector<Vector3d> r, c;
-  for (int l : idx) {
-    const Sample& s = t.at(f, l);
-    if (!s.valid()) continue;
-    r.push_back(ref.at(t.labels()[l]));
-    c.push_back(s.position_m);
-  }
+  SeenMarkers(t, f, idx, ref, &r, &c);
   if (r.size() < 2) return false;
-  Vector3d cr = Vector3d::Zero(), cc = Vector3d::Zero();
-  for (size_t i = 0; i < r.size(); ++i) cr += r[i], cc += c[i];
-  cr /= static_cast<double>(r.size());
-  cc /= static_cast<double>(c.size());
-  Matrix3d rot;
+  RigidMotion motion = FitRigidMotion(r, c);
   if (r.size() >= 3 && OffOneLine(r)) {
-    rot = RigidRotation(r, c);
-    *rotation = rot;
+    *rotation = motion.rotation;
     *have_rotation = true;
   } else if (*have_rotation) {
     size_t a = 0, b = 1;
@@ -179,12 +181,11 @@ bool CarryPointHeld(const Trajectories& t, int f, const std::vector<int>& idx, c
       }
     }
     const Vector3d line_before = *rotation * (r[b] - r[a]);
-    rot = Eigen::Quaterniond::FromTwoVectors(line_before, c[b] - c[a]).toRotationMatrix() *
-          *rotation;
-  } else {
-    rot = RigidRotation(r, c);
+    motion.rotation =
+        Eigen::Quaterniond::FromTwoVectors(line_before, c[b] - c[a]).toRotationMatrix() *
+        *rotation;
   }
-  *out = cc + rot * (point_ref - cr);
+  *out = motion.ToFrame(point_ref);
   return true;
 }
 

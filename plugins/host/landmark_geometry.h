@@ -56,6 +56,32 @@ bool OffOneLine(const std::vector<Eigen::Vector3d>& pts);
 Eigen::Matrix3d RigidRotation(const std::vector<Eigen::Vector3d>& ref,
                               const std::vector<Eigen::Vector3d>& cur);
 
+// Mean of points (zero when there are none).
+Eigen::Vector3d Centroid(const std::vector<Eigen::Vector3d>& pts);
+
+// A segment's rigid motion from its reference marker layout to a frame: the
+// two layouts' centroids and the rotation between them (RigidRotation).
+struct RigidMotion {
+  Eigen::Vector3d ref_centre = Eigen::Vector3d::Zero();
+  Eigen::Vector3d cur_centre = Eigen::Vector3d::Zero();
+  Eigen::Matrix3d rotation = Eigen::Matrix3d::Identity();
+  // A point given in the reference posture, where it is in the frame.
+  Eigen::Vector3d ToFrame(const Eigen::Vector3d& point_ref) const {
+    return cur_centre + rotation * (point_ref - ref_centre);
+  }
+  // A point seen in the frame, where it sits in the reference posture.
+  Eigen::Vector3d ToReference(const Eigen::Vector3d& point_cur) const {
+    return ref_centre + rotation.transpose() * (point_cur - cur_centre);
+  }
+};
+RigidMotion FitRigidMotion(const std::vector<Eigen::Vector3d>& ref,
+                           const std::vector<Eigen::Vector3d>& cur);
+
+// The markers `idx` seen in frame f that the reference has: their reference
+// positions in `*ref_pts` and frame positions in `*cur_pts`, in matching order.
+void SeenMarkers(const Trajectories& t, int f, const std::vector<int>& idx, const Pose& ref,
+                 std::vector<Eigen::Vector3d>* ref_pts, std::vector<Eigen::Vector3d>* cur_pts);
+
 // Where a point fixed to a segment (given in the reference posture) is in
 // frame f: the segment's markers seen there are matched to their reference
 // positions. Needs at least `min_markers` of them (and all when `all`); with
