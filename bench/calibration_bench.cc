@@ -43,7 +43,6 @@
 #include "capture/sim/calibration_scene.h"
 #include "capture/sim/renderer.h"
 #include "capture/sim/rig_presets.h"
-#include "tests/calibration/board_points.h"
 
 namespace {
 
@@ -374,7 +373,7 @@ void RealPhotos() {
     // calibrateCamera as calibrateCameraCharuco runs it: flags 0, k1 k2 p1 p2 k3 free.
     std::vector<std::vector<cv::Point3f>> object;
     std::vector<std::vector<cv::Point2f>> image;
-    for (const hl::BoardView& v : views[m]) hl::test::AppendViewPoints(board, v, &object, &image);
+    for (const hl::BoardView& v : views[m]) hl::AppendViewPoints(board, v, &object, &image);
     cv::Mat K, dist;
     std::vector<cv::Mat> rvecs, tvecs;
     const double rms =

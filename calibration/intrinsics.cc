@@ -42,10 +42,11 @@ Eigen::Vector4d ViewFeature(const Board& board, const BoardView& view, const cv:
                          std::min(tilt, 1.0));
 }
 
-// A view's corners as calibrateCamera's point lists.
-void AppendPoints(const Board& board, const BoardView& view,
-                  std::vector<std::vector<cv::Point3f>>* object_points,
-                  std::vector<std::vector<cv::Point2f>>* image_points) {
+}  // namespace
+
+void AppendViewPoints(const Board& board, const BoardView& view,
+                      std::vector<std::vector<cv::Point3f>>* object_points,
+                      std::vector<std::vector<cv::Point2f>>* image_points) {
   std::vector<cv::Point3f> obj;
   std::vector<cv::Point2f> img;
   for (size_t k = 0; k < view.ids.size(); ++k) {
@@ -58,8 +59,6 @@ void AppendPoints(const Board& board, const BoardView& view,
   object_points->push_back(std::move(obj));
   image_points->push_back(std::move(img));
 }
-
-}  // namespace
 
 void IntrinsicsOptions::Check() const {
   HL_CHECK(max_views >= min_views);
@@ -153,7 +152,7 @@ IntrinsicsResult CalibrateIntrinsics(const Board& board, const std::vector<Board
   std::vector<const BoardView*> used;
   for (int i : result.used_views) {
     used.push_back(&views[i]);
-    AppendPoints(board, views[i], &object_points, &image_points);
+    AppendViewPoints(board, views[i], &object_points, &image_points);
   }
   cv::Mat K, dist, std_intrinsics, std_extrinsics, view_errors;
   std::vector<cv::Mat> rvecs, tvecs;
@@ -257,7 +256,7 @@ HeldOutResult HeldOutViewError(const Board& board, const std::vector<BoardView>&
       throw Error(camera_name, "a view with " + std::to_string(v.ids.size()) +
                                    " corners cannot be posed: leave it out (6 or more needed)");
     }
-    AppendPoints(board, v, &object_points, &image_points);
+    AppendViewPoints(board, v, &object_points, &image_points);
   }
   const int flags = options.rational_model ? cv::CALIB_RATIONAL_MODEL : 0;
   HeldOutResult result;

@@ -66,6 +66,12 @@ struct IntrinsicsResult {
 };
 
 // Indices of at most `max_views` accepted views, sharp and spread out.
+// A view's corners as the point lists cv::calibrateCamera takes (one list
+// each per view), appended.
+void AppendViewPoints(const Board& board, const BoardView& view,
+                      std::vector<std::vector<cv::Point3f>>* object_points,
+                      std::vector<std::vector<cv::Point2f>>* image_points);
+
 std::vector<int> SelectViews(const Board& board, const std::vector<BoardView>& views,
                              const cv::Size& image_size, const IntrinsicsOptions& options);
 

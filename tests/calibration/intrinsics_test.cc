@@ -13,7 +13,6 @@
 
 #include "calibration/board.h"
 #include "core/error.h"
-#include "tests/calibration/board_points.h"
 
 namespace hl {
 namespace {
@@ -88,7 +87,7 @@ TEST(IntrinsicsTest, RealCharucoImagesConsistentWithPublishedCalibration) {
   std::vector<std::vector<cv::Point3f>> object_points;
   std::vector<std::vector<cv::Point2f>> image_points;
   for (const BoardView& v : views) {
-    test::AppendViewPoints(board, v, &object_points, &image_points);
+    AppendViewPoints(board, v, &object_points, &image_points);
   }
   cv::Mat K = (cv::Mat_<double>(3, 3) << kPublished[0], 0, kPublished[2], 0, kPublished[1],
                kPublished[3], 0, 0, 1);

@@ -28,7 +28,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "calibration/board.h"
-#include "tests/calibration/board_points.h"
+#include "calibration/intrinsics.h"
 
 namespace hl {
 namespace {
@@ -44,7 +44,7 @@ Fit Calibrate(const Board& board, const std::vector<BoardView>& views) {
   std::vector<std::vector<cv::Point3f>> object_points;
   std::vector<std::vector<cv::Point2f>> image_points;
   for (const BoardView& v : views) {
-    test::AppendViewPoints(board, v, &object_points, &image_points);
+    AppendViewPoints(board, v, &object_points, &image_points);
   }
   cv::Mat K, dist;
   std::vector<cv::Mat> rvecs, tvecs;
@@ -69,7 +69,7 @@ class TutorialPoses {
       EXPECT_FALSE(photo.empty()) << i;
       if (photo.empty()) return;
       const BoardView v = board.Detect(photo, opencv_corners);
-      test::AppendViewPoints(board, v, &object_points, &image_points);
+      AppendViewPoints(board, v, &object_points, &image_points);
     }
     cv::calibrateCamera(object_points, image_points, cv::Size(640, 480), K_, dist_, rvecs_, tvecs_,
                         0);
