@@ -30,6 +30,12 @@
 // Diagnostics: HL_SCORING_BENCH_VALID=1 prints where each landmark, measure
 // and marker is missing; HL_SCORING_BENCH_DEBUG=1 the pelvis markers' errors
 // and views. Each measure's worst take and frame is printed with its error.
+// HL_SCORING_BENCH_KNEE=1 prints each frame where a knee's travel is > 2 mm off,
+// split into the host landmark minus the one the TRUE markers carry
+// ("recon") and that one minus the true joint centre ("static": the static
+// trial's landmark error turned with the thigh), the plate's rotation error
+// and the forward axis's share. Always printed: "knee, true markers" (the knee
+// travel error left with perfect markers: the static trial's alone).
 
 #include <unistd.h>
 #include <algorithm>
@@ -48,11 +54,16 @@
 #include "capture/sim/drills.h"
 #include "plugins/hingelab_plugin.h"
 #include "plugins/host/drill_score.h"
+#include "bench/scoring_bench_knee.h"
 #include "tests/plugins/sim_pipeline.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using hl::bench::AngleDeg;
+using hl::bench::CarryKnee;
+using hl::bench::KneePlate;
+using hl::bench::KneePlates;
 using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) {
@@ -160,6 +171,7 @@ int main(int argc, char** argv) {
       fs::remove_all(so.work_dir);
       const hl::Trajectories static_trial = hl::test::StaticWithLandmarks(
           stat, landmark_sigma_mm * 1e-3, static_cast<uint64_t>(seed));
+      const std::vector<KneePlate> knee_plates = KneePlates(static_trial);
       for (const auto& info : hl::sim::Drills()) {
         if (!only_drill.empty() && info.id != only_drill) continue;
         auto plugin = plugins.Find(info.id);
@@ -322,6 +334,33 @@ int main(int argc, char** argv) {
               errors["knee travel L+R " + info.id].Add(s->values[f] - t, where);
             }
           }
+          // The same knee travel with the plates carried by the TRUE markers:
+          // what the static trial (landmark error, marker pose) and the
+          // subject frame's forward axis leave; with the true forward axis
+          // too, what the static trial alone leaves.
+          std::map<std::string, hl::landmarks::Track> true_marker_knee;
+          std::map<std::string, std::vector<Eigen::Matrix3d>> rot_true, rot_rec;
+          for (const KneePlate& k : knee_plates) {
+            const hl::landmarks::Track tk = CarryKnee(k, take.motion.truth, &rot_true[k.landmark]);
+            CarryKnee(k, take.reconstructed, &rot_rec[k.landmark]);
+            const int tl = take.motion.truth.LabelIndex(k.landmark);
+            if (tl < 0 || tk.empty() || !tk.ok[0]) continue;
+            for (size_t f = 0; f < tk.p.size() && f < take.motion.measures.size(); ++f) {
+              if (!tk.ok[f]) continue;
+              const bool left = k.landmark[5] == 'L';
+              const double t = left ? take.motion.measures[f].knee_forward_l_m
+                                    : take.motion.measures[f].knee_forward_r_m;
+              const Eigen::Vector3d d = tk.p[f] - tk.p[0];
+              const std::string where = label + " seed " + std::to_string(seed) + " f" +
+                                        std::to_string(f) + (left ? " L" : " R");
+              errors["knee, true markers, L+R " + info.id].Add(d.dot(m.frame.forward) - t, where);
+              errors["knee, true markers+fwd L+R"].Add(d.x() - t, where);
+              errors["knee landmark static err fwd"].Add(
+                  (tk.p[f] - take.motion.truth.at(static_cast<int>(f), tl).position_m)
+                      .dot(m.frame.forward), where);
+            }
+            true_marker_knee[k.landmark] = tk;
+          }
           if (std::getenv("HL_SCORING_BENCH_KNEE") != nullptr) {
             // Frames where a knee's travel is off by more than 2 mm: the
             // error split into the landmark's (along forward) and the start's,
@@ -349,6 +388,23 @@ int main(int argc, char** argv) {
                     label.c_str(), seed, f, landmark, 1000 * err,
                     1000 * lm_err.dot(m.frame.forward), 1000 * lm_err.norm(),
                     1000 * (err - lm_err.dot(m.frame.forward)));
+                if (true_marker_knee.count(landmark) && true_marker_knee[landmark].ok[f]) {
+                  // Split: the host's landmark minus the one the true
+                  // markers carry (reconstruction) and the latter minus
+                  // the truth (static trial), forward components; the
+                  // plate's rotation error; the axis error on the travel.
+                  const Eigen::Vector3d p_true_mk = true_marker_knee[landmark].p[f];
+                  const Eigen::Vector3d d_host = m.landmarks.at(fi, hk).position_m;
+                  std::printf(
+                      " recon %+.1f static %+.1f plate rot err %.2f deg (from static %.1f deg)"
+                      " fwd-axis %+.1f |",
+                      1000 * (d_host - p_true_mk).dot(m.frame.forward),
+                      1000 * (p_true_mk - tm.truth.at(fi, tk).position_m).dot(m.frame.forward),
+                      AngleDeg(rot_rec[landmark][f] * rot_true[landmark][f].transpose()),
+                      AngleDeg(rot_true[landmark][f]),
+                      1000 * (p_true_mk - true_marker_knee[landmark].p[0])
+                                 .dot(m.frame.forward - Eigen::Vector3d::UnitX()));
+                }
                 for (int id : ids) {
                   const std::string l = "M" + std::to_string(id);
                   const int rl = r.LabelIndex(l), tl = tm.truth.LabelIndex(l);
