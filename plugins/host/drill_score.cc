@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "plugins/host/plugin_checks.h"
 
 namespace hl {
 namespace {
@@ -38,20 +39,9 @@ double RoundMetric(const std::string& name, double v) {
   return RoundTo(v, 10000);
 }
 
-std::vector<std::string> Alternatives(const std::string& entry) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (true) {
-    const size_t bar = entry.find('|', start);
-    out.push_back(entry.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-    if (bar == std::string::npos) return out;
-    start = bar + 1;
-  }
-}
-
 void AddMissing(const std::vector<std::string>& entries, DrillScore* out) {
   for (const auto& entry : entries) {
-    const auto alternatives = Alternatives(entry);
+    const auto alternatives = plugin_detail::SplitAlternatives(entry);
     for (const auto& a : alternatives) {
       if (std::find(out->missing_segments.begin(), out->missing_segments.end(), a) ==
           out->missing_segments.end()) {

@@ -2,7 +2,8 @@
 
 // Checks on what a plugin hands the host across the C ABI (strings in its
 // memory, identifiers, segment alternatives), shared by the loader
-// (plugin_host.cc) and the scoring calls (plugin_instance.cc). Internal.
+// (plugin_host.cc), the scoring calls (plugin_instance.cc) and the score's
+// "not assessable" notes (drill_score.cc). Internal.
 
 #include <cstddef>
 #include <string>
