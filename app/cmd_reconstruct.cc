@@ -256,7 +256,8 @@ int RunReconstruct(const Args& args) {
   if (summary.duplicate_detections > 0) {
     Warn(job.markers_path.string(),
          std::to_string(summary.duplicate_detections) +
-             " detections of an id seen twice in one image were excluded; print each id once");
+             " detections of an id seen twice in one image were excluded (a marker printed twice, "
+             "or another marker misread as it); if one id recurs, check it is printed only once");
   }
   if (args.has("json")) {
     Json j = Json::MakeObject();
