@@ -189,6 +189,8 @@ struct SimTakeOptions {
   std::filesystem::path work_dir;  // truth files land here
   // Reconstruction's GapFillOptions::tangent_window_s; < 0: its default.
   double gap_tangent_window_s = -1.0;
+  // Reconstruction's GapFillOptions::choice_window_s; < 0: its default.
+  double gap_choice_window_s = -1.0;
 };
 
 struct SimTake {
@@ -260,6 +262,7 @@ inline SimTake RunSimTake(const SimTakeOptions& o, const DetectionModel& model,
   ReconstructionOptions options;
   if (layouts != nullptr) options.layouts = *layouts;
   if (o.gap_tangent_window_s >= 0) options.gap_fill.tangent_window_s = o.gap_tangent_window_s;
+  if (o.gap_choice_window_s >= 0) options.gap_fill.choice_window_s = o.gap_choice_window_s;
   Reconstructor rec(take.cameras, take.set, options);
   for (const auto& frame : take.views) rec.AddDetections(SimulatedDetections(frame, model, &rng));
   take.layouts = LearnLayouts(take.cameras, take.set, rec.observations(), options.layout_learning);

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -89,6 +91,7 @@ TEST(GapFillingTest, TangentsAverageTheSamplesNoiseAcrossLongGaps) {
   // bench (rdl, rack_pull).
   GapFillOptions options;
   options.max_gap_s = 0.2;
+  options.choice_window_s = 0.0;  // the Hermite curve, whose ends this is about
   const double averaged = WorstBridgedError(options);
   options.tangent_window_s = 0.0;  // three samples
   const double three = WorstBridgedError(options);
@@ -97,6 +100,101 @@ TEST(GapFillingTest, TangentsAverageTheSamplesNoiseAcrossLongGaps) {
   // Measured: 0.82 mm against 10.92 mm.
   EXPECT_LT(averaged, 1.2e-3);
   EXPECT_LT(averaged, 0.2 * three);
+}
+
+// A knee plate hidden for 0.2 s at the turn of a fast rep, and two markers
+// tracked through it: the other knee (same motion, another place, its own
+// slow drift) and an arm doing something else.
+Eigen::Vector3d FastKnee(double t) {
+  return Eigen::Vector3d(0.06 * std::sin(M_PI * t) + 0.02 * std::sin(5 * M_PI * t), 0.2,
+                         0.5 + 0.01 * std::cos(5 * M_PI * t));
+}
+Eigen::Vector3d OtherKnee(double t) {
+  return FastKnee(t) + Eigen::Vector3d(0.01 * t, -0.3, 0.005 * t * t);
+}
+Eigen::Vector3d Arm(double t) {
+  return Eigen::Vector3d(0.1 * std::sin(3.7 * t + 1.0), 0.5, 1.2 + 0.05 * std::cos(9.0 * t));
+}
+
+struct DonorRun {
+  double worst_m = 0.0;
+  GapFillStats stats;
+};
+
+// Worst bridged error over gaps of 20 frames (100 Hz) at 8 places, with 0.3 mm
+// noise on every sample; `donors` lists the other labels' motions.
+DonorRun BridgeWithDonors(const GapFillOptions& options,
+                          const std::vector<Eigen::Vector3d (*)(double)>& donors,
+                          Eigen::Vector3d (*target)(double) = FastKnee) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0.0, 0.3e-3);
+  DonorRun run;
+  std::vector<std::string> labels = {"M0"};
+  for (size_t i = 0; i < donors.size(); ++i) labels.push_back("M" + std::to_string(i + 1));
+  for (int place = 0; place < 8; ++place) {
+    Trajectories tr(labels, 400, 100.0);
+    for (int i = 0; i < 400; ++i) {
+      for (int l = 0; l < tr.num_labels(); ++l) {
+        Sample& s = tr.at(i, l);
+        s.position_m = (l == 0 ? target : donors[l - 1])(i / 100.0) +
+                       Eigen::Vector3d(noise(rng), noise(rng), noise(rng));
+        s.residual_px = 0.2f;
+        s.n_cameras = 2;
+      }
+    }
+    const int a = 100 + 23 * place;
+    for (int i = a; i < a + 20; ++i) tr.at(i, 0) = Sample::Invalid();
+    GapFillStats stats;
+    EXPECT_EQ(FillGapsWithSplines(options, &tr, &stats), 20);
+    run.stats.filled += stats.filled;
+    run.stats.donor_guided += stats.donor_guided;
+    run.stats.joint_cubic += stats.joint_cubic;
+    for (int i = a; i < a + 20; ++i) {
+      run.worst_m = std::max(run.worst_m, (tr.at(i, 0).position_m - target(i / 100.0)).norm());
+    }
+  }
+  return run;
+}
+
+TEST(GapFillingTest, ChoosesTheJointCubicWhereMotionIsSlowAndTheHermiteCurveAtFastTurns) {
+  // Slow: the knee-like hinge, where the joint cubic averages twice the
+  // samples. Fast: a 2.5 Hz component, which a cubic over 0.6 s cannot follow.
+  GapFillOptions options;
+  const DonorRun chosen_slow = BridgeWithDonors(options, {}, KneeLike);
+  const DonorRun chosen_fast = BridgeWithDonors(options, {});
+  options.choice_window_s = 0.0;
+  const DonorRun hermite_slow = BridgeWithDonors(options, {}, KneeLike);
+  const DonorRun hermite_fast = BridgeWithDonors(options, {});
+  std::printf("bridged 0.2 s gaps: slow %.2f mm (Hermite %.2f; %d of %d samples by the joint "
+              "cubic), fast %.2f mm (Hermite %.2f; %d)\n",
+              chosen_slow.worst_m * 1e3, hermite_slow.worst_m * 1e3,
+              chosen_slow.stats.joint_cubic, chosen_slow.stats.filled, chosen_fast.worst_m * 1e3,
+              hermite_fast.worst_m * 1e3, chosen_fast.stats.joint_cubic);
+  EXPECT_EQ(chosen_slow.stats.joint_cubic, 160);
+  EXPECT_LT(chosen_slow.worst_m, 0.8 * hermite_slow.worst_m);
+  EXPECT_EQ(chosen_fast.stats.joint_cubic, 0);
+  EXPECT_EQ(chosen_fast.worst_m, hermite_fast.worst_m);
+}
+
+TEST(GapFillingTest, DonorCarriesTheMotionACurveThroughTheEndsMisses) {
+  GapFillOptions options;
+  const DonorRun guided = BridgeWithDonors(options, {Arm, OtherKnee});
+  options.donors = false;
+  const DonorRun plain = BridgeWithDonors(options, {Arm, OtherKnee});
+  std::printf("bridged 0.2 s gaps at a fast turn: donor %.2f mm, best curve %.2f mm\n",
+              guided.worst_m * 1e3, plain.worst_m * 1e3);
+  EXPECT_EQ(guided.stats.donor_guided, 160);
+  EXPECT_EQ(plain.stats.donor_guided, 0);
+  EXPECT_LT(guided.worst_m, 0.3 * plain.worst_m);
+}
+
+TEST(GapFillingTest, UnrelatedDonorIsLeftAlone) {
+  GapFillOptions options;
+  const DonorRun with_arm = BridgeWithDonors(options, {Arm});
+  options.donors = false;
+  const DonorRun plain = BridgeWithDonors(options, {Arm});
+  EXPECT_EQ(with_arm.stats.donor_guided, 0);
+  EXPECT_EQ(with_arm.worst_m, plain.worst_m);
 }
 
 Eigen::Vector3d TwoTones(double t) {
