@@ -1,11 +1,11 @@
 #include "reconstruction/gap_filling.h"
 
-#include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "core/error.h"
+#include "core/poly_fit.h"
 
 namespace hl {
 
@@ -46,24 +46,17 @@ struct GapEnd {
 GapEnd FitGapEnd(const Series& series, int f, int dir, int samples,
                  const Eigen::Vector3d& chord_per_frame) {
   const Eigen::Vector3d p = series.At(f);
-  Eigen::Matrix3d ata = Eigen::Matrix3d::Zero();
-  Eigen::Matrix3d atb = Eigen::Matrix3d::Zero();  // column per coordinate
-  int count = 0;
+  PolyFit3<2> fit;
   GapEnd end{p, chord_per_frame};
   for (int k = 0; k < std::max(samples, 3); ++k) {
     const int g = f + k * dir;
     if (!series.Valid(g)) break;
-    const double x = k * dir;
-    const Eigen::Vector3d basis(1.0, x, x * x);
     const Eigen::Vector3d d = series.At(g) - p;  // relative: well conditioned
-    ata += basis * basis.transpose();
-    atb += basis * d.transpose();
+    fit.Add(k * dir, d);
     if (k == 1) end.slope = dir * d;
-    ++count;
   }
-  if (count < 3) return end;
-  const Eigen::Matrix3d coef = ata.ldlt().solve(atb);
-  if (!coef.allFinite()) return end;
+  PolyFit3<2>::Coefficients coef;
+  if (fit.count() < 3 || !fit.Solve(&coef)) return end;
   return {p + coef.row(0).transpose(), coef.row(1).transpose()};
 }
 
@@ -74,26 +67,22 @@ bool JointCubic(const Series& series, int a, int b, int samples,
   const int f0 = a - 1;
   const double mid = 0.5 * (f0 + b), half = 0.5 * (b - f0) + samples;  // x in [-1, 1]
   const Eigen::Vector3d origin = 0.5 * (series.At(f0) + series.At(b));  // well conditioned
-  Eigen::Matrix4d ata = Eigen::Matrix4d::Zero();
-  Eigen::Matrix<double, 4, 3> atb = Eigen::Matrix<double, 4, 3>::Zero();
-  auto basis = [&](int g) {
-    const double x = (g - mid) / half;
-    return Eigen::Vector4d(1.0, x, x * x, x * x * x);
-  };
+  PolyFit3<3> fit;
   for (const int dir : {-1, 1}) {
     const int end = dir < 0 ? f0 : b;
     int count = 0;
     for (; count < samples && series.Valid(end + count * dir); ++count) {
-      const Eigen::Vector4d v = basis(end + count * dir);
-      ata += v * v.transpose();
-      atb += v * (series.At(end + count * dir) - origin).transpose();
+      const int g = end + count * dir;
+      fit.Add((g - mid) / half, series.At(g) - origin);
     }
     if (count < 3) return false;
   }
-  const Eigen::Matrix<double, 4, 3> coef = ata.ldlt().solve(atb);
-  if (!coef.allFinite()) return false;
+  PolyFit3<3>::Coefficients coef;
+  if (!fit.Solve(&coef)) return false;
   out->resize(b - a);
-  for (int g = a; g < b; ++g) (*out)[g - a] = origin + coef.transpose() * basis(g);
+  for (int g = a; g < b; ++g) {
+    (*out)[g - a] = origin + PolyFit3<3>::Evaluate(coef, (g - mid) / half);
+  }
   return true;
 }
 

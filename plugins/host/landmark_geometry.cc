@@ -8,6 +8,8 @@
 #include <bit>
 #include <cmath>
 
+#include "core/poly_fit.h"
+
 namespace hl::landmarks {
 
 using Eigen::Matrix3d;
@@ -259,16 +261,11 @@ Track RobustSmooth(const Track& t, const SmoothOptions& options) {
     r.assign(x.size(), 0.0);
     Vector3d at_f = t.p[f];
     for (int it = 0; it <= options.iterations; ++it) {
-      Matrix3d ata = Matrix3d::Zero();
-      Matrix3d atb = Matrix3d::Zero();  // column per coordinate
-      for (size_t i = 0; i < x.size(); ++i) {
-        const Vector3d basis(1.0, x[i], x[i] * x[i]);
-        ata += w[i] * basis * basis.transpose();
-        atb += w[i] * basis * p[i].transpose();
-      }
-      const Eigen::FullPivLU<Matrix3d> lu(ata);
+      PolyFit3<2> fit;
+      for (size_t i = 0; i < x.size(); ++i) fit.Add(x[i], p[i], w[i]);
+      const Eigen::FullPivLU<Matrix3d> lu(fit.normal());
       if (!lu.isInvertible()) break;
-      const Matrix3d coef = lu.solve(atb);
+      const Matrix3d coef = lu.solve(fit.rhs());
       at_f = coef.row(0).transpose();
       if (it == options.iterations) break;
       // Residuals as if each sample were left out, in units of their own
@@ -280,7 +277,7 @@ Track RobustSmooth(const Track& t, const SmoothOptions& options) {
       // foam_roller seed 3, last frame: 4.5 mm off, its sample 1.5 mm).
       const Matrix3d inv = lu.inverse();
       for (size_t i = 0; i < x.size(); ++i) {
-        const Vector3d basis(1.0, x[i], x[i] * x[i]);
+        const Vector3d basis = PolyFit3<2>::BasisAt(x[i]);
         const double leverage = w[i] * basis.dot(inv * basis);
         r[i] = (p[i] - coef.transpose() * basis).norm() /
                std::sqrt(std::max(0.0025, 1.0 - leverage));
