@@ -131,17 +131,34 @@ constexpr int kMaxCuts = 64;  // per gap: bounds the search on long takes
 // that beats the better curve by `donor_gain`. Cuts start every half gap (at
 // most kMaxCuts), each with its ends' fitting windows wholly tracked. Too few
 // cuts: the Hermite curve.
-Method ChooseMethod(const Trajectories& tr, int label, int a, int b, int samples, int radius,
-                    const GapFillOptions& options) {
+// Per label, how many samples before each frame are valid: whether a run of
+// frames is wholly tracked in O(1).
+class ValidCounts {
+ public:
+  explicit ValidCounts(const Trajectories& tr)
+      : n_(tr.num_frames()), counts_(static_cast<size_t>(tr.num_labels()) * (n_ + 1), 0) {
+    for (int l = 0; l < tr.num_labels(); ++l) {
+      int* c = &counts_[static_cast<size_t>(l) * (n_ + 1)];
+      for (int f = 0; f < n_; ++f) c[f + 1] = c[f] + (tr.at(f, l).valid() ? 1 : 0);
+    }
+  }
+  // Frames [first, last) all valid (and inside the take).
+  bool All(int label, int first, int last) const {
+    if (first < 0 || last > n_) return false;
+    const int* c = &counts_[static_cast<size_t>(label) * (n_ + 1)];
+    return c[last] - c[first] == last - first;
+  }
+
+ private:
+  int n_;
+  std::vector<int> counts_;
+};
+
+Method ChooseMethod(const Trajectories& tr, const ValidCounts& valid, int label, int a, int b,
+                    int samples, int radius, const GapFillOptions& options) {
   const int n = tr.num_frames(), len = b - a;
   const int margin = std::max(samples, 3);
-  auto tracked = [&](int s, int donor) {
-    const Series series{&tr, label, donor};
-    for (int g = s - margin; g < s + len + margin; ++g) {
-      if (!series.Valid(g)) return false;
-    }
-    return true;
-  };
+  auto tracked = [&](int s, int l) { return valid.All(l, s - margin, s + len + margin); };
   std::vector<Eigen::Vector3d> bridge;
   auto error = [&](const Method& m, int s) {
     Bridge(tr, label, m, s, s + len, samples, &bridge);
@@ -153,7 +170,7 @@ Method ChooseMethod(const Trajectories& tr, int label, int a, int b, int samples
   const int step = std::max({1, len / 2, 2 * radius / kMaxCuts});
   for (int s = std::max(margin, a - radius); s + len + margin <= std::min(n, b + radius);
        s += step) {
-    if (tracked(s, -1)) cuts.push_back(s);
+    if (tracked(s, label)) cuts.push_back(s);
   }
   if (static_cast<int>(cuts.size()) < options.min_cuts) return Method();
   std::vector<double> curve_error(cuts.size());
@@ -173,14 +190,12 @@ Method ChooseMethod(const Trajectories& tr, int label, int a, int b, int samples
   double best_ratio = options.donor_gain;
   for (int d = 0; d < tr.num_labels(); ++d) {
     if (d == label) continue;
-    bool through = true;  // the donor must be tracked across the gap itself
-    for (int g = a - 1; g <= b && through; ++g) through = tr.at(g, d).valid();
-    if (!through) continue;
+    if (!valid.All(d, a - 1, b + 1)) continue;  // the donor must be tracked across the gap
     const Method m{best.joint_cubic, d};
     double sum = 0.0, sum_curve = 0.0;
     int used = 0;
     for (size_t i = 0; i < cuts.size(); ++i) {
-      if (!tracked(cuts[i], d)) continue;
+      if (!tracked(cuts[i], d)) continue;  // the label is, by the cut's choice
       sum += error(m, cuts[i]);
       sum_curve += chosen_error[i];
       ++used;
@@ -209,6 +224,7 @@ int FillGapsWithSplines(const GapFillOptions& options, Trajectories* tr, GapFill
       std::max(1, static_cast<int>(std::lround(options.choice_min_gap_s * tr->rate_hz())));
   // Choices and donors read the tracked samples only, never another bridge.
   const Trajectories tracked = *tr;
+  const ValidCounts valid(tracked);
   std::vector<Eigen::Vector3d> bridge;
   for (int l = 0; l < tr->num_labels(); ++l) {
     int f = 0;
@@ -222,7 +238,7 @@ int FillGapsWithSplines(const GapFillOptions& options, Trajectories* tr, GapFill
       const int b = f;  // first valid after the gap (or n)
       if (a == 0 || b == n || b - a > max_gap) continue;
       const Method method = radius > 0 && b - a >= min_choice_gap
-                                ? ChooseMethod(tracked, l, a, b, samples, radius, options)
+                                ? ChooseMethod(tracked, valid, l, a, b, samples, radius, options)
                                 : Method();
       Bridge(tracked, l, method, a, b, samples, &bridge);
       for (int g = a; g < b; ++g) {
