@@ -95,6 +95,39 @@ TEST(Drills, DowelHingeGoodFormIsClean) {
   EXPECT_NEAR(s.reps[0].start_s, 1.5, 0.3);
 }
 
+// A knees_forward rep of foam_roller as the simulator makes it: the knees go
+// forward first and take the hips 4-6 cm forward with them (more than half
+// as far as they then go back). The hips' travel from the start crosses zero on the way down,
+// which cut the rep in two when reps were cut from hip_displacement.
+TEST(Drills, FoamRollerRepWhoseHipsGoForwardFirstIsOneRep) {
+  BodyPose forward;
+  forward.hip_back_m = -0.06;
+  forward.pelvis_tilt_rad = 5 * kDeg;
+  forward.knee_travel_left_m = forward.knee_travel_right_m = 0.04;
+  BodyPose bottom;
+  bottom.hip_back_m = 0.20;  // the hip joints; the sacrum goes back ~8 cm as the pelvis tilts
+  bottom.hip_down_m = 0.02;
+  bottom.pelvis_tilt_rad = 55 * kDeg;
+  bottom.knee_travel_left_m = bottom.knee_travel_right_m = 0.08;
+  test::Motion motion(kFps);
+  motion.Hold(1.5);
+  for (int rep = 0; rep < 2; ++rep) {
+    motion.MoveTo(forward, 0.6).Hold(0.2).MoveTo(bottom, 0.8).Hold(0.3).MoveTo(BodyPose{}, 1.2);
+    motion.Hold(0.8);
+  }
+  const BodyLayout layout;
+  const Trajectories trial = test::MakeTrial(motion.poses(), kFps, layout);
+  const Trajectories stat = test::MakeTrial(std::vector<BodyPose>(100, BodyPose{}), kFps, layout);
+  auto plugin = Drill("foam_roller");
+  ASSERT_NE(plugin, nullptr);
+  const DrillScore s = ScoreTrial(*plugin, trial, test::Segments(layout), &stat, ScoreOptions());
+  ASSERT_TRUE(s.assessable);
+  ASSERT_EQ(s.reps.size(), 2u);
+  for (size_t rep = 0; rep < 2; ++rep) {
+    EXPECT_EQ(Faults(s, rep), std::vector<std::string>{"knees_forward"}) << rep;
+  }
+}
+
 TEST(Drills, DowelHingeReportsEachFault) {
   BodyPose gap = GoodHinge();
   gap.gap_m = 0.05;
