@@ -27,6 +27,7 @@
 //                                   (GapFillOptions::tangent_window_s; 0: 3 samples, the old way)
 //                      [--gap-choice-window-s S]  GapFillOptions::choice_window_s (0: the
 //                                   Hermite curve for every gap, the old way)
+//                      [--lowpass-hz F]  the reconstruction's zero-lag low-pass (off)
 //                      [--static-layouts 0|1]  segment layouts learned from each take
 //                                   as `hingelab reconstruct` does (0), or from the static trial
 // Diagnostics: HL_SCORING_BENCH_VALID=1 prints where each landmark, measure
@@ -108,7 +109,7 @@ void PrintModel(const hl::test::DetectionModel& m) {
 int main(int argc, char** argv) {
   int seeds = 3, reps = 2, first_seed = 1;
   double model_fps = 1.0, landmark_sigma_mm = 1.0, gap_tangent_window_s = -1.0;
-  double gap_choice_window_s = -1.0;
+  double gap_choice_window_s = -1.0, lowpass_hz = 0.0;
   std::string only_drill;
   bool static_layouts = false;
   fs::path markers = fs::path(HL_SOURCE_DIR) / "data" / "markersets" / "default.yml";
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
       gap_tangent_window_s = std::atof(argv[i + 1]);
     else if (a == "--gap-choice-window-s")
       gap_choice_window_s = std::atof(argv[i + 1]);
+    else if (a == "--lowpass-hz")
+      lowpass_hz = std::atof(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -173,6 +176,7 @@ int main(int argc, char** argv) {
       so.work_dir = work / "static";
       so.gap_tangent_window_s = gap_tangent_window_s;
       so.gap_choice_window_s = gap_choice_window_s;
+      so.lowpass_hz = lowpass_hz;
       const hl::test::SimTake stat = hl::test::RunSimTake(so, model);
       fs::remove_all(so.work_dir);
       const hl::Trajectories static_trial = hl::test::StaticWithLandmarks(
@@ -198,6 +202,7 @@ int main(int argc, char** argv) {
           o.work_dir = work / "take";
           o.gap_tangent_window_s = gap_tangent_window_s;
           o.gap_choice_window_s = gap_choice_window_s;
+          o.lowpass_hz = lowpass_hz;
           const hl::test::SimTake take =
               hl::test::RunSimTake(o, model, static_layouts ? &stat.layouts : nullptr);
           fs::remove_all(o.work_dir);

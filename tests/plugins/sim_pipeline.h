@@ -191,6 +191,8 @@ struct SimTakeOptions {
   double gap_tangent_window_s = -1.0;
   // Reconstruction's GapFillOptions::choice_window_s; < 0: its default.
   double gap_choice_window_s = -1.0;
+  // Reconstruction's low-pass cutoff (Hz; `hingelab reconstruct --lowpass-hz`); 0: off.
+  double lowpass_hz = 0.0;
 };
 
 struct SimTake {
@@ -263,6 +265,7 @@ inline SimTake RunSimTake(const SimTakeOptions& o, const DetectionModel& model,
   if (layouts != nullptr) options.layouts = *layouts;
   if (o.gap_tangent_window_s >= 0) options.gap_fill.tangent_window_s = o.gap_tangent_window_s;
   if (o.gap_choice_window_s >= 0) options.gap_fill.choice_window_s = o.gap_choice_window_s;
+  options.lowpass_cutoff_hz = o.lowpass_hz;
   Reconstructor rec(take.cameras, take.set, options);
   for (const auto& frame : take.views) rec.AddDetections(SimulatedDetections(frame, model, &rng));
   take.layouts = LearnLayouts(take.cameras, take.set, rec.observations(), options.layout_learning);
