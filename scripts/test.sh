@@ -19,7 +19,9 @@ cmake --build "$build" -j2
 run_ctest() {
   # Viewer tests need a display; Xvfb provides one when there is none.
   if [[ -z "${DISPLAY:-}" ]] && command -v xvfb-run >/dev/null; then
-    xvfb-run -a -s "-screen 0 1920x1080x24" ctest --test-dir "$1" --output-on-failure -j2 "${@:2}"
+    # -noreset: by default Xvfb resets when its last client leaves, and a test
+    # connecting during that reset fails with "Failed to open display".
+    xvfb-run -a -s "-screen 0 1920x1080x24 -noreset" ctest --test-dir "$1" --output-on-failure -j2 "${@:2}"
   else
     ctest --test-dir "$1" --output-on-failure -j2 "${@:2}"
   fi

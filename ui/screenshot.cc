@@ -29,6 +29,10 @@ class OffscreenContext {
  public:
   OffscreenContext(int width, int height) {
     glfwSetErrorCallback(OnGlfwError);
+    // GLFW, and with it the X connection, stays up until the process exits (a
+    // no-op when already initialised): closing the display's last client makes
+    // Xvfb reset, and the next screenshot's glfwInit can land in that reset
+    // ("X11: Failed to open display", ECONNRESET).
     if (!glfwInit()) {
       throw Error("screenshot", "cannot initialise GLFW (" + g_glfw_error +
                                     "); a screenshot still needs an X display: run under "
@@ -41,7 +45,6 @@ class OffscreenContext {
     glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
     window_ = glfwCreateWindow(width, height, "hingelab screenshot", nullptr, nullptr);
     if (!window_) {
-      glfwTerminate();
       throw Error("screenshot", "no OpenGL 3.3 core context (" + g_glfw_error + ")");
     }
     glfwMakeContextCurrent(window_);
@@ -74,7 +77,6 @@ class OffscreenContext {
     glDeleteRenderbuffers(2, renderbuffers_);
     glDeleteFramebuffers(1, &fbo_);
     glfwDestroyWindow(window_);
-    glfwTerminate();
     window_ = nullptr;
   }
   GLFWwindow* window_ = nullptr;

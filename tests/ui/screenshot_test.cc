@@ -1,6 +1,6 @@
 // Renders the synthetic hinge trial offscreen and checks pixels where the
 // geometry must land. Needs an X display: run under
-//   xvfb-run -a -s "-screen 0 1920x1080x24" ctest -L gui
+//   xvfb-run -a -s "-screen 0 1920x1080x24 -noreset" ctest -L gui
 #include "ui/screenshot.h"
 
 #include <gtest/gtest.h>
