@@ -125,12 +125,6 @@ void Bridge(const Trajectories& tr, int label, const Method& method, int a, int 
 
 constexpr int kMaxCuts = 64;  // per gap: bounds the search on long takes
 
-// The method whose bridges of cuts like the gap [a, b), into the label's own
-// tracked samples within `radius` frames of it, are closest to those samples:
-// the joint cubic or the Hermite curve, and then a donor's motion added when
-// that beats the better curve by `donor_gain`. Cuts start every half gap (at
-// most kMaxCuts), each with its ends' fitting windows wholly tracked. Too few
-// cuts: the Hermite curve.
 // Per label, how many samples before each frame are valid: whether a run of
 // frames is wholly tracked in O(1).
 class ValidCounts {
@@ -154,6 +148,12 @@ class ValidCounts {
   std::vector<int> counts_;
 };
 
+// The method whose bridges of cuts like the gap [a, b), into the label's own
+// tracked samples within `radius` frames of it, are closest to those samples:
+// the joint cubic or the Hermite curve, and then a donor's motion added when
+// that beats the better curve by `donor_gain`. Cuts start every half gap (at
+// most kMaxCuts), each with its ends' fitting windows wholly tracked. Too few
+// cuts: the Hermite curve.
 Method ChooseMethod(const Trajectories& tr, const ValidCounts& valid, int label, int a, int b,
                     int samples, int radius, const GapFillOptions& options) {
   const int n = tr.num_frames(), len = b - a;
@@ -163,7 +163,9 @@ Method ChooseMethod(const Trajectories& tr, const ValidCounts& valid, int label,
   auto error = [&](const Method& m, int s) {
     Bridge(tr, label, m, s, s + len, samples, &bridge);
     double e = 0.0;
-    for (int g = s; g < s + len; ++g) e += (bridge[g - s] - tr.at(g, label).position_m).squaredNorm();
+    for (int g = s; g < s + len; ++g) {
+      e += (bridge[g - s] - tr.at(g, label).position_m).squaredNorm();
+    }
     return e;
   };
   std::vector<int> cuts;
@@ -173,20 +175,15 @@ Method ChooseMethod(const Trajectories& tr, const ValidCounts& valid, int label,
     if (tracked(s, label)) cuts.push_back(s);
   }
   if (static_cast<int>(cuts.size()) < options.min_cuts) return Method();
-  std::vector<double> curve_error(cuts.size());
-  double hermite = 0.0, cubic = 0.0;
+  std::vector<double> hermite(cuts.size()), cubic(cuts.size());
+  double hermite_sum = 0.0, cubic_sum = 0.0;
   for (size_t i = 0; i < cuts.size(); ++i) {
-    const double h = error({false, -1}, cuts[i]), c = error({true, -1}, cuts[i]);
-    hermite += h, cubic += c;
-    curve_error[i] = std::min(h, c);  // per cut, for the donors' comparison below
+    hermite[i] = error({false, -1}, cuts[i]), cubic[i] = error({true, -1}, cuts[i]);
+    hermite_sum += hermite[i], cubic_sum += cubic[i];
   }
-  Method best{cubic < hermite, -1};
+  Method best{cubic_sum < hermite_sum, -1};
   if (!options.donors) return best;
-  const std::vector<double> chosen_error = [&] {
-    std::vector<double> e(cuts.size());
-    for (size_t i = 0; i < cuts.size(); ++i) e[i] = error(best, cuts[i]);
-    return e;
-  }();
+  const std::vector<double>& chosen_error = best.joint_cubic ? cubic : hermite;
   double best_ratio = options.donor_gain;
   for (int d = 0; d < tr.num_labels(); ++d) {
     if (d == label) continue;
