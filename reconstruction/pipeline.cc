@@ -149,10 +149,7 @@ Trajectories Reconstructor::Finish(double rate_hz, ReconstructionSummary* summar
   for (const Sample& sample : tr.samples()) {
     if (sample.valid() && (sample.flags & Sample::kFilled)) ++s.rigid_filled_samples;
   }
-  GapFillStats gaps;
-  s.spline_filled_samples = FillGapsWithSplines(options_.gap_fill, &tr, &gaps);
-  s.joint_cubic_samples = gaps.joint_cubic;
-  s.donor_guided_samples = gaps.donor_guided;
+  s.spline_filled_samples = FillGapsWithSplines(options_.gap_fill, &tr);
   if (options_.lowpass_cutoff_hz > 0) LowPassFilter(options_.lowpass_cutoff_hz, &tr);
 
   s.frames = tr.num_frames();

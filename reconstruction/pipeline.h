@@ -68,9 +68,6 @@ struct ReconstructionSummary {
   int64_t measured_samples = 0;
   int64_t rigid_filled_samples = 0;
   int64_t spline_filled_samples = 0;
-  // Of the spline-filled ones (gap_filling.h): by the joint cubic, relative to a donor.
-  int64_t joint_cubic_samples = 0;
-  int64_t donor_guided_samples = 0;
   TrackingStats tracking;
   std::vector<LayoutSummary> layouts;
   double detection_seconds = 0.0;
