@@ -51,6 +51,7 @@ DrillPlan PlanOf(const std::string& id) {
   if (id == "single_leg_rdl") {
     KeyPose k = standing(80, 20, -2);
     k.free_knee = 8;
+    k.free_lift = 1;
     return {P::kSingleLeg, H::kDowel, Target::kNone, false, k};
   }
   if (id == "kneeling_squat") {
@@ -197,7 +198,7 @@ struct Noise {
       ch.emplace_back(&rng, i == kAnkle ? 0.5 * joint_deg + sway_deg : joint_deg);
     }
   }
-  KeyPose Apply(KeyPose k, double t, Posture posture) const {
+  KeyPose Apply(KeyPose k, double t, const Stage& stage) const {
     k.trunk += ch[kTrunk](t);
     k.lumbar += ch[kLumbar](t);
     k.thoracic += ch[kThoracic](t);
@@ -205,9 +206,13 @@ struct Noise {
     k.knee += 0.5 * ch[kKnee](t);
     k.ankle += ch[kAnkle](t);
     k.thigh += ch[kThigh](t);
-    if (posture == Posture::kSingleLeg) {
-      k.drop += ch[kDrop](t);
-      k.rotation += ch[kRotation](t);
+    if (stage.posture == Posture::kSingleLeg) {
+      // KeyPose names the free side and StandingPose turns that into the left
+      // side's angle by the stance's sign: undo it here, so the pelvis's noise
+      // does not flip sign when the stance leg changes.
+      const double sign = stage.stance == kRight ? 1.0 : -1.0;
+      k.drop += sign * ch[kDrop](t);
+      k.rotation += sign * ch[kRotation](t);
     }
     k.lift_hip += 0.5 * ch[kThigh](t);
     return k;
@@ -260,7 +265,7 @@ SimulatedMotion Assemble(const std::string& drill, double fps, int num_frames,
     const double u = s.t1 > s.t0 ? Ease((t - s.t0) / (s.t1 - s.t0)) : 1.0;
     Stage stage = base_stage;
     stage.stance = s.stance;
-    const KeyPose key = noise.Apply(Lerp(s.a, s.b, u), t, stage.posture);
+    const KeyPose key = noise.Apply(Lerp(s.a, s.b, u), t, stage);
     PosedBody posed = BuildPose(key, stage, b, mounts);
     SceneFrame frame;
     frame.time_s = t;

@@ -43,28 +43,39 @@ Pose StandingPose(const KeyPose& k, const Stage& stage, const Anthropometry& b) 
   pose.neck_flexion = k.neck * kDeg;
   pose.pelvis_tilt = (k.trunk - k.lumbar - k.thoracic) * kDeg;
   const bool single = stage.posture == Posture::kSingleLeg;
+  // Single leg: how far the free leg is lifted (0 = planted like the stance leg).
+  const double w = single ? std::clamp(k.free_lift, 0.0, 1.0) : 1.0;
   if (single) {
-    // Key drop/rotation name the free side; Pose names the left side.
+    // Key drop/rotation name the free side; Pose names the left side. They
+    // grow with the lift: with both feet down the pelvis is level, both legs
+    // plant the same root and the stance leg can change there without a jump.
     const double sign = stage.stance == kRight ? 1.0 : -1.0;
-    pose.pelvis_drop = sign * k.drop * kDeg;
-    pose.pelvis_rotation = sign * k.rotation * kDeg;
+    pose.pelvis_drop = w * sign * k.drop * kDeg;
+    pose.pelvis_rotation = w * sign * k.rotation * kDeg;
   }
   const Matrix3d pelvis = PelvisRotation(pose.pelvis_tilt, pose.pelvis_drop, pose.pelvis_rotation);
   const double a = k.ankle * kDeg, kn = k.knee * kDeg;
   const Matrix3d shank_world = RotY(a), thigh_world = RotY(a - kn);
+  // The stance leg (the right one in a two-legged drill) is planted and puts
+  // the pelvis where it is.
+  const double sy = single && stage.stance == kLeft ? 1.0 : -1.0;
+  const Vector3d ankle(0.0, sy * hw, b.m(b.ankle_height));
+  const Vector3d hip = ankle + shank_world * Vector3d(0, 0, b.m(b.shank_length)) +
+                       thigh_world * Vector3d(0, 0, b.m(b.thigh_length));
+  pose.root_m = hip - pelvis * Vector3d(0, sy * hw, 0);
   for (int s = 0; s < 2; ++s) {
     const Side side = static_cast<Side>(s);
-    const double sy = s == kLeft ? 1.0 : -1.0;
-    if (single && side != stage.stance) {
-      pose.hip_flexion[s] = k.free_hip * kDeg;
-      pose.knee_flexion[s] = k.free_knee * kDeg;
-      continue;
-    }
-    const Vector3d ankle(0.0, sy * hw, b.m(b.ankle_height));
-    const Vector3d hip = ankle + shank_world * Vector3d(0, 0, b.m(b.shank_length)) +
-                         thigh_world * Vector3d(0, 0, b.m(b.thigh_length));
-    pose.root_m = hip - pelvis * Vector3d(0, sy * hw, 0);
     SetLegAngles(side, pelvis, thigh_world, kn, a, &pose);
+    if (single && side != stage.stance) {
+      // Blend from the angles that plant this leg as the stance leg is planted
+      // to the free leg's own.
+      auto blend = [w](double rest, double free) { return rest + w * (free - rest); };
+      pose.hip_flexion[s] = blend(pose.hip_flexion[s], k.free_hip * kDeg);
+      pose.hip_adduction[s] = blend(pose.hip_adduction[s], 0.0);
+      pose.hip_rotation[s] = blend(pose.hip_rotation[s], 0.0);
+      pose.knee_flexion[s] = blend(pose.knee_flexion[s], k.free_knee * kDeg);
+      pose.ankle_dorsiflexion[s] = blend(pose.ankle_dorsiflexion[s], 0.0);
+    }
   }
   return pose;
 }
@@ -250,6 +261,7 @@ KeyPose Lerp(const KeyPose& a, const KeyPose& b, double u) {
   r.thigh = l(a.thigh, b.thigh);
   r.free_hip = l(a.free_hip, b.free_hip);
   r.free_knee = l(a.free_knee, b.free_knee);
+  r.free_lift = l(a.free_lift, b.free_lift);
   r.drop = l(a.drop, b.drop);
   r.rotation = l(a.rotation, b.rotation);
   r.lift = l(a.lift, b.lift);

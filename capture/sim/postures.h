@@ -34,6 +34,10 @@ struct KeyPose {
   double thigh = 0;     // kneeling: thigh lean back from vertical (hips towards heels)
   double free_hip = 0;  // single leg: free hip flexion (0 = leg in line with the pelvis)
   double free_knee = 0;
+  // Single leg: 0 = the free leg planted like the stance leg (rest, both feet
+  // down), 1 = as free_hip and free_knee say; a switch of stance leg between
+  // reps happens at 0, so the legs trade roles without a jump.
+  double free_lift = 0;
   double drop = 0;      // single leg: free side of the pelvis lower
   double rotation = 0;  // single leg: free side of the pelvis open (turned up/back)
   double lift = 0;      // bridges: 0 = hips down, 1 = hips fully extended
