@@ -1,6 +1,6 @@
 #pragma once
 
-// Gap filling and zero-lag low-pass filtering of trajectories.
+// Gap filling of trajectories (the zero-lag low-pass is core/lowpass.h).
 //
 // Spline gaps: a run of missing samples of one label with valid samples on
 // both sides, at most `max_gap_s` long, is bridged by a curve fitted to up to
@@ -23,11 +23,6 @@
 //   the cuts by `donor_gain`.
 // With fewer than `min_cuts` cuts, and for gaps shorter than
 // `choice_min_gap_s`, the Hermite curve.
-// Low-pass: second-order Butterworth applied forward and backward (zero
-// phase, fourth-order magnitude) to each run of valid samples, with the run
-// extended at both ends by odd reflection so the ends do not ring. Changed
-// samples carry Sample::kFiltered.
-
 #include "core/trajectory.h"
 
 namespace hl {
@@ -68,9 +63,5 @@ struct GapFillStats {
 // Returns the number of samples filled. Needs rate_hz > 0.
 int FillGapsWithSplines(const GapFillOptions& options, Trajectories* trajectories,
                         GapFillStats* stats = nullptr);
-
-// cutoff_hz must lie in (0, rate/2); throws hl::Error("low-pass filter", ...)
-// otherwise. Runs shorter than 4 samples are left alone.
-void LowPassFilter(double cutoff_hz, Trajectories* trajectories);
 
 }  // namespace hl

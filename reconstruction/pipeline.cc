@@ -9,6 +9,7 @@
 #include <opencv2/core/utility.hpp>
 
 #include "core/error.h"
+#include "core/lowpass.h"
 
 namespace hl {
 

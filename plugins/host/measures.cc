@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/error.h"
+#include "core/lowpass.h"
 #include "core/marker_set.h"
 #include "plugins/hingelab_plugin.h"
 #include "plugins/host/landmark_geometry.h"
@@ -255,6 +256,7 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
   if (n == 0 || !(trial.rate_hz() > 0)) {
     throw Error("recording", "has no frames or no frame rate; it cannot be scored");
   }
+  const bool filter = options.lowpass_hz > 0 && options.lowpass_hz < 0.5 * trial.rate_hz();
   Measures m;
   m.fps = trial.rate_hz();
   m.num_frames = n;
@@ -265,6 +267,22 @@ Measures ComputeMeasures(const Trajectories& trial, const SegmentLabels& segment
   const landmarks::Pose ref =
       measure_steps::ReferencePosture(trial, segments, static_trial, options, &seg, &m);
   LandmarkTracks lm = measure_steps::TrackLandmarks(trial, segments, static_trial, seg, ref, &m);
+  if (filter) {
+    // The landmark tracks, not the markers: the dowel's line is fitted to the
+    // raw markers (MeasureOptions::lowpass_hz says why).
+    for (auto& [name, track] : lm.tracks) {
+      Trajectories one({name}, n, trial.rate_hz());
+      for (int f = 0; f < n; ++f) {
+        if (!track.ok[f]) continue;
+        one.at(f, 0).position_m = track.p[f];
+        one.at(f, 0).residual_px = 0.0f;
+      }
+      LowPassFilter(options.lowpass_hz, &one);
+      for (int f = 0; f < n; ++f) {
+        if (track.ok[f]) track.p[f] = one.at(f, 0).position_m;
+      }
+    }
+  }
   m.frame = measure_steps::FindSubjectFrame(lm, n);
   AddTravel(lm, m.frame, n, options, &m);
 

@@ -72,6 +72,16 @@ struct MeasureOptions {
   // Start positions (hip and knee travel): a quadratic fitted to the valid samples within this
   // time of the first one, taken at the first (a plain mean lags when the take starts moving).
   double start_window_s = 0.2;
+  // Zero-lag low-pass (core/lowpass.h) of the landmark tracks (hip, knee,
+  // dowel, ... points, each a run of valid samples) before any measure, as
+  // motion-analysis software filters marker data before it computes
+  // kinematics; 0: off, and off when the frame rate is below twice this.
+  // 10 Hz keeps the drills' motion (below ~3 Hz) and removes the frame-to-frame
+  // noise of reconstructed markers, which a plate's small marker spread turns
+  // into knee-point noise. The markers themselves stay raw: the dowel's line
+  // is fitted to them with a robust smoothing that drops a one-frame outlier,
+  // which a linear filter would first spread over its neighbours.
+  double lowpass_hz = 10.0;
 };
 
 struct SubjectFrame {
