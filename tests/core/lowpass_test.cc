@@ -5,24 +5,13 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "tests/core/sampled_trajectory.h"
 
 namespace hl {
 namespace {
 
-Trajectories Sampled(int frames, double rate, Eigen::Vector3d (*f)(double)) {
-  Trajectories tr({"M0"}, frames, rate);
-  for (int i = 0; i < frames; ++i) {
-    Sample& s = tr.at(i, 0);
-    s.position_m = f(i / rate);
-    s.residual_px = 0.2f;
-    s.n_cameras = 3;
-  }
-  return tr;
-}
-
-Eigen::Vector3d Quadratic(double t) {
-  return Eigen::Vector3d(0.3 * t * t, 1.0 - 0.5 * t, 0.9 + 0.1 * t * t);
-}
+using testing::Quadratic;
+using testing::Sampled;
 
 Eigen::Vector3d TwoTones(double t) {
   // 1 Hz motion (kept) plus 20 Hz jitter (removed by a 6 Hz low-pass).
