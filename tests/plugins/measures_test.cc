@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "core/error.h"
 #include "plugins/hingelab_plugin.h"
@@ -330,6 +331,47 @@ TEST(Measures, AOneFrameTiltOfTheDowelDoesNotOpenTheGap) {
     ASSERT_TRUE(gap->valid[f]);
     EXPECT_NEAR(gap->values[f], motion.poses()[f].gap_m, kMm) << "frame " << f;
   }
+}
+
+TEST(Measures, TheLandmarksAreLowPassedBeforeAnyMeasure) {
+  // Reconstructed markers jitter from frame to frame (1 mm per axis here, on
+  // the knee markers); the 10 Hz zero-lag low-pass of the landmark tracks
+  // (MeasureOptions::lowpass_hz) takes most of it out of knee travel while a
+  // hinge of 1 s passes.
+  const BodyLayout layout;
+  const Trajectories stat = StaticTrial(layout);
+  test::Motion motion(kFps);
+  motion.Hold(1.5).MoveTo(Hinged(), 1.0).Hold(1.5);
+  Trajectories trial = test::MakeTrial(motion.poses(), kFps, layout);
+  std::mt19937 rng(7);
+  std::normal_distribution<double> jitter(0.0, 1e-3);
+  const int knee = trial.LabelIndex("M20");
+  for (int f = 0; f < trial.num_frames(); ++f) {
+    trial.at(f, knee).position_m += Eigen::Vector3d(jitter(rng), jitter(rng), jitter(rng));
+  }
+  auto rms_error_mm = [&](double lowpass_hz) {
+    MeasureOptions o;
+    o.lowpass_hz = lowpass_hz;
+    const Measures m = ComputeMeasures(trial, test::Segments(layout), &stat, o);
+    const MeasureSeries* travel = m.Find(HL_MEASURE_KNEE_TRAVEL_LEFT);
+    EXPECT_NE(travel, nullptr);
+    if (travel == nullptr) return std::nan("");
+    double sum = 0;
+    int n = 0;
+    for (int f = 0; f < trial.num_frames(); ++f) {
+      if (!travel->valid[f]) continue;
+      sum += std::pow(travel->values[f] - motion.poses()[f].knee_travel_left_m, 2);
+      ++n;
+    }
+    EXPECT_EQ(n, trial.num_frames());
+    return 1e3 * std::sqrt(sum / std::max(n, 1));
+  };
+  const double raw = rms_error_mm(0.0), filtered = rms_error_mm(10.0);
+  // Measured: 0.97 mm rms unfiltered, 0.41 mm filtered.
+  EXPECT_GT(raw, 0.8);
+  EXPECT_LT(filtered, 0.55);
+  EXPECT_LT(filtered, 0.6 * raw);
+  EXPECT_EQ(MeasureOptions{}.lowpass_hz, 10.0);
 }
 
 }  // namespace
