@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/command.h"
@@ -127,12 +128,7 @@ void CompareRigs(const Rig& estimate, const Rig& truth) {
 // the folder's disk cannot hold them, instead of half-way through a take.
 void CheckFreeSpace(const fs::path& out, const std::string& rig_preset, const std::string& size) {
   const double cameras = static_cast<double>(sim::LoadRigOrPreset(rig_preset).cameras.size());
-  int w = 1920, h = 1080;
-  if (!size.empty()) {
-    int sw = 0, sh = 0;
-    // A malformed size is left to `simulate`, which says what it expects.
-    if (std::sscanf(size.c_str(), "%dx%d", &sw, &sh) == 2 && sw > 0 && sh > 0) w = sw, h = sh;
-  }
+  const auto [w, h] = size.empty() ? std::pair{1920, 1080} : ParseImageSize(size);
   const double need_gb = 0.78 * cameras * (static_cast<double>(w) * h) / (1920.0 * 1080.0);
   std::error_code ec;
   const fs::space_info space = fs::space(out, ec);
@@ -142,8 +138,8 @@ void CheckFreeSpace(const fs::path& out, const std::string& rig_preset, const st
     char buf[400];
     std::snprintf(buf, sizeof(buf),
                   "%.1f GB free there, and the simulated studio's images need about %.1f GB (%.0f cameras, "
-                  "%dx%d PNG); free some space, write elsewhere with -o DIR, or render smaller with --size "
-                  "960x540",
+                  "%dx%d PNG); free some space, write elsewhere with -o DIR, or render smaller with --size WxH "
+                  "(half the width and height needs a quarter)",
                   free_gb, need_gb, cameras, w, h);
     throw Error(out.string(), buf);
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "app/command.h"
@@ -123,15 +124,7 @@ int RunSimulate(const Args& args) {
   o.duration_s = ParsePositive(args, "duration");
   o.fps = ParsePositive(args, "fps");
   if (args.has("size")) {
-    const std::string s = args.value("size");
-    int w = 0, h = 0;
-    char extra = 0;
-    if (std::sscanf(s.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 16 || h < 16 || w > 8192 ||
-        h > 8192) {
-      throw UsageError("--size needs WxH within 16x16-8192x8192 (e.g. 640x360), not '" + s + "'");
-    }
-    o.width = w;
-    o.height = h;
+    std::tie(o.width, o.height) = ParseImageSize(args.value("size"));
   }
   o.take = args.value_or("take", "");
   o.render_images = !args.has("truth-only");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdio>
 
 #include "core/error.h"
 
@@ -89,6 +90,16 @@ std::pair<std::string, std::string> SplitNameValue(const std::string& text, cons
     throw UsageError("--" + option + " expects NAME=VALUE, got '" + text + "'");
   }
   return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::pair<int, int> ParseImageSize(const std::string& text) {
+  int w = 0, h = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 16 || h < 16 || w > 8192 ||
+      h > 8192) {
+    throw UsageError("--size needs WxH within 16x16-8192x8192 (e.g. 640x360), not '" + text + "'");
+  }
+  return {w, h};
 }
 
 }  // namespace hl::app

@@ -52,6 +52,9 @@ class Args {
 // Splits NAME=VALUE; throws UsageError naming the option when there is no '='.
 std::pair<std::string, std::string> SplitNameValue(const std::string& text, const std::string& option);
 
+// Parses --size's WxH (16x16 to 8192x8192); throws UsageError otherwise.
+std::pair<int, int> ParseImageSize(const std::string& text);
+
 std::vector<CommandSpec>& Registry();
 struct Registrar {
   explicit Registrar(CommandSpec spec) { Registry().push_back(std::move(spec)); }

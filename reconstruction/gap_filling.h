@@ -23,6 +23,7 @@
 //   the cuts by `donor_gain`.
 // With fewer than `min_cuts` cuts, and for gaps shorter than
 // `choice_min_gap_s`, the Hermite curve.
+
 #include "core/trajectory.h"
 
 namespace hl {
