@@ -276,15 +276,16 @@ inline SimTake RunSimTake(const SimTakeOptions& o, const DetectionModel& model,
 // The reconstructed static trial plus the anatomical points a lab's static
 // calibration locates (sacrum, knee joint centres, the dowel's axis ends),
 // taken from the truth with a constant per-point error of `sigma_m` per axis
-// (a digitiser's or a functional joint-centre method's error).
+// (a digitiser's or a functional joint-centre method's error; 0: exact).
 inline Trajectories StaticWithLandmarks(const SimTake& stat, double sigma_m, uint64_t seed) {
   Trajectories out = stat.reconstructed;
   std::mt19937_64 rng(seed * 104729 + 3);
-  std::normal_distribution<double> noise(0.0, sigma_m);
+  std::normal_distribution<double> noise(0.0, std::max(sigma_m, 1e-12));  // needs sigma > 0
   for (const char* label : {"SACRUM", "KNEE_L", "KNEE_R", "DOWEL_TOP", "DOWEL_BOTTOM"}) {
     const int tl = stat.motion.truth.LabelIndex(label);
     if (tl < 0) continue;
-    const Eigen::Vector3d error(noise(rng), noise(rng), noise(rng));
+    const Eigen::Vector3d error = sigma_m > 0.0 ? Eigen::Vector3d(noise(rng), noise(rng), noise(rng))
+                                                : Eigen::Vector3d::Zero();
     const int l = out.AddLabel(label);
     for (int f = 0; f < out.num_frames() && f < stat.motion.truth.num_frames(); ++f) {
       Sample s = stat.motion.truth.at(f, tl);
