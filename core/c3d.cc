@@ -369,6 +369,14 @@ Recording C3dParser::Parse() {
   // Header words (1-based numbering as in the spec).
   const auto word = [&](int w) { return U16((w - 1) * 2); };
   num_points_ = word(2);
+  // The header and POINT:USED must agree on the points per frame: when they do
+  // not, one of them is damaged and the frames cannot be cut without guessing
+  // (reading with the wrong count gives plausible-looking garbage).
+  if (const auto used = Number("POINT:USED"); used && *used >= 0 && *used <= 0xFFFF &&
+                                              static_cast<int>(*used) != num_points_) {
+    Fail("the header says " + std::to_string(num_points_) + " points per frame, POINT:USED " +
+         std::to_string(static_cast<int>(*used)) + "; the file is corrupt (re-export it)");
+  }
   analog_per_frame_ = word(3);
   analog_samples_ = word(10);
   const float header_scale = F32(12);

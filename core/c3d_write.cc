@@ -248,6 +248,12 @@ std::string SerializeC3d(const Recording& rec, const C3dWriteOptions& opt) {
   lay.frames = pts.num_frames();
   lay.first_1based = pts.first_frame() + 1;
   lay.rate = static_cast<float>(pts.rate_hz());
+  // POINT:RATE is a float: a rate it cannot hold would write a file no reader
+  // (ours included) takes back. 0 stays "unknown".
+  if (!std::isfinite(lay.rate) || lay.rate < 0 || (pts.rate_hz() > 0 && !(lay.rate > 0))) {
+    throw Error(where, "frame rate " + std::to_string(pts.rate_hz()) +
+                           " Hz cannot be stored in C3D's float POINT:RATE; check the rate given");
+  }
   if (lay.num_points > 0xFFFF) {
     throw Error(where, std::to_string(lay.num_points) + " labels; C3D holds at most 65535");
   }

@@ -50,11 +50,35 @@ void WriteFileAtomic(const fs::path& path, std::string_view bytes) {
     }
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.flush();
-    if (!out) throw Error(path.string(), "write failed (disk full?)");
+    if (!out) {
+      out.close();
+      std::error_code ec;
+      fs::remove(tmp, ec);  // keeps the file it would have replaced, and no half copy
+      throw Error(path.string(), "write failed (disk full?)");
+    }
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec) throw Error(path.string(), "cannot replace the file: " + ec.message());
+  if (ec) {
+    fs::remove(tmp, ec);
+    throw Error(path.string(), "cannot replace the file: " + ec.message());
+  }
+}
+
+void CheckWritable(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw Error(path.string(), "is a folder; give a file name");
+  }
+  const fs::path probe = path.string() + ".hl-write-check";
+  {
+    std::ofstream out(probe, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      throw Error(path.string(), std::string("cannot write: ") + std::strerror(errno) +
+                                     "; check the folder exists and is writable");
+    }
+  }
+  fs::remove(probe, ec);
 }
 
 std::string LowerExtension(const fs::path& path) {

@@ -20,6 +20,11 @@ std::string ReadFileText(const std::filesystem::path& path, uint64_t max_bytes =
 // failed write leaves the previous file in place.
 void WriteFileAtomic(const std::filesystem::path& path, std::string_view bytes);
 
+// Throws Error naming `path` when a file cannot be written there (no folder,
+// no permission, a folder of that name); creates and removes a probe beside it.
+// For commands that write several outputs after long work: check them all first.
+void CheckWritable(const std::filesystem::path& path);
+
 // Lower-case extension without the dot ("c3d", "trc", "csv", "yml", ...).
 std::string LowerExtension(const std::filesystem::path& path);
 

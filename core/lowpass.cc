@@ -46,7 +46,10 @@ void LowPassFilter(double cutoff_hz, Trajectories* tr) {
       while (f < n && tr->at(f, l).valid()) ++f;
       const int len = f - a;
       if (len < 4) continue;
-      const int pad = std::min(len - 1, 3 * static_cast<int>(std::ceil(fs / cutoff_hz)));
+      // Three periods of the cutoff mirrored at each end (a double first: a
+      // cutoff far below the frame rate would overflow an int).
+      const double want = 3.0 * std::ceil(fs / cutoff_hz);
+      const int pad = want >= len - 1 ? len - 1 : static_cast<int>(want);
       for (int d = 0; d < 3; ++d) {
         std::vector<double> x;
         x.reserve(len + 2 * pad);

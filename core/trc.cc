@@ -143,6 +143,8 @@ Recording ParseTrc(std::string_view text, const std::string& name) {
     }
     return {};
   };
+  // Kept as text: `fields` is reused for the label and data lines below.
+  const std::string header_frames_text(header_value("NumFrames"));
   Recording rec;
   rec.format = "trc";
   const double units_per_metre =
@@ -193,6 +195,18 @@ Recording ParseTrc(std::string_view text, const std::string& name) {
   }
   if (data_lines.size() > static_cast<size_t>(INT_MAX)) {
     throw Error(name, "has more data rows than a recording can hold");
+  }
+  // Fewer rows than the header's NumFrames and no end of line after the last
+  // one: the file was cut (a copy or an export that stopped) mid-row, and that
+  // row's last number may be cut short. A file that ends cleanly is read even
+  // when its NumFrames disagrees, as some exporters leave it.
+  const bool ends_mid_line = !text.empty() && text.back() != '\n';
+  if (double header_frames = 0.0;
+      ends_mid_line && ParseDouble(header_frames_text, &header_frames) && header_frames > 0 &&
+      static_cast<double>(data_lines.size()) < header_frames) {
+    throw Error(name, "is cut short: the header says " + header_frames_text +
+                          " frames, the file holds " + std::to_string(data_lines.size()) +
+                          " rows; copy or export it again");
   }
   const uint64_t cells = static_cast<uint64_t>(data_lines.size()) * labels.size();
   if (cells > text.size() + kExtraCellBudget) {

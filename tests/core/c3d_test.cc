@@ -428,6 +428,17 @@ TEST(C3dTest, DamagedCopiesOfARealFileThrowErrorsNamingTheFile) {
   expect_error(flipped(0, 0x40), "parameter block pointer");
   expect_error(flipped(17, 0x40), "DATA_START past the end");
   expect_error(flipped(3, 0x01), "more points than the data hold");
+  // Fewer points in the header than POINT:USED: read with the header's count,
+  // every frame would be cut in the wrong place (plausible-looking garbage).
+  std::vector<uint8_t> fewer = good;
+  ASSERT_EQ(fewer[2], 51) << "Vicon.c3d's header point count";
+  fewer[2] = 45;
+  expect_error(fewer, "header and POINT:USED disagree");
+  try {
+    ParseC3d(fewer, "fewer.c3d");
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("POINT:USED 51"), std::string::npos) << e.what();
+  }
   // The first parameter (TRIAL:ACTUAL_START_FIELD, after group TRIAL) gets
   // data type 3.
   expect_error(flipped(512 + 4 + (2 + 5 + 2 + 1) + (2 + 18 + 2), 0x01), "unknown data type");
@@ -458,6 +469,13 @@ TEST(C3dTest, WriterRejectsWhatC3dCannotHold) {
   rec.analog.samples_per_frame = 2;
   rec.analog.values = {1, 2, 3};  // needs 2 frames x 2 samples
   EXPECT_THROW(SerializeC3d(rec), Error);
+  // POINT:RATE is a float: a rate it turns into infinity or 0 would make a
+  // file no reader takes back.
+  for (const double rate : {1e308, 1e-300}) {
+    Recording r = MakeRecording(2, 2, 12);
+    r.points.set_rate_hz(rate);
+    EXPECT_THROW(SerializeC3d(r), Error) << rate;
+  }
 }
 
 }  // namespace

@@ -37,6 +37,16 @@ TEST(LowPassTest, KeepsSlowMotionWithoutLagAndRemovesJitter) {
   EXPECT_FALSE(tr.at(150, 0).valid());
 }
 
+TEST(LowPassTest, ACutoffFarBelowTheFrameRateMirrorsTheWholeTrack) {
+  // fs / cutoff = 6e9 frames of padding overflowed an int (a read before the
+  // track); the padding is bounded by the track.
+  Trajectories tr = Sampled(30, 60.0, Quadratic);
+  LowPassFilter(1e-8, &tr);
+  for (int f = 0; f < tr.num_frames(); ++f) {
+    EXPECT_TRUE(tr.at(f, 0).position_m.allFinite()) << f;
+  }
+}
+
 TEST(LowPassTest, RejectsCutoffAboveNyquist) {
   Trajectories tr = Sampled(30, 60.0, Quadratic);
   EXPECT_THROW(LowPassFilter(30.0, &tr), Error);

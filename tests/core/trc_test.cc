@@ -195,6 +195,14 @@ TEST(TrcTest, ErrorsNameTheFileAndLine) {
             std::string::npos);
   EXPECT_NE(ErrorText([] { ParseTrc("PathFileType\t4\n", "f.trc"); }).find("cut short"),
             std::string::npos);
+  // A copy cut before its last rows (NumFrames 3, two rows, the last cut
+  // mid-number) is not read as a shorter recording.
+  std::string three = header;
+  three.replace(three.find("100\t100\t1\t"), 10, "100\t100\t3\t");
+  EXPECT_NE(ErrorText([&] {
+              ParseTrc(three + "Frame#\tTime\tA\n\n1\t0\t1\t2\t3\n2\t0.01\t1\t2\t3.", "f.trc");
+            }).find("f.trc: is cut short: the header says 3 frames, the file holds 2 rows"),
+            std::string::npos);
 }
 
 TEST(TrcTest, RefusesLabelsItCannotWrite) {
