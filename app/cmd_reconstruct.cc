@@ -32,6 +32,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Above any camera this reads (high-speed video tops out in the kHz); C3D
+// stores the rate as a float.
+constexpr double kMaxFps = 10000.0;
+
 struct Job {
   fs::path rig_path, markers_path, output;
   std::vector<std::pair<std::string, std::string>> cameras;  // name, media path
@@ -106,7 +110,10 @@ int RunReconstruct(const Args& args) {
   }
   if (args.has("fps")) {
     job.fps = args.number("fps", 0.0);
-    if (!(job.fps > 0)) throw UsageError("--fps must be a positive number");
+    if (!(job.fps > 0) || job.fps > kMaxFps) {
+      throw UsageError("--fps must be above 0 and at most " + FormatDouble(kMaxFps) + ", got " +
+                       args.value("fps"));
+    }
   }
   for (const char* opt : {"csv", "trc"}) {
     if (args.has(opt) && LowerExtension(args.value(opt)) != opt) {
@@ -119,6 +126,14 @@ int RunReconstruct(const Args& args) {
   }
   const double lowpass_hz = args.number("lowpass-hz", 0.0);
   if (args.has("lowpass-hz") && !(lowpass_hz > 0)) throw UsageError("--lowpass-hz must be positive");
+  // Every output's folder is tried before the frames are read: a long
+  // reconstruction should not end in "cannot write", nor replace -o and then
+  // fail on --csv.
+  std::vector<fs::path> outputs = {job.output};
+  for (const char* opt : {"csv", "trc"}) {
+    if (args.has(opt)) outputs.emplace_back(args.value(opt));
+  }
+  for (const fs::path& out : outputs) CheckWritable(out);
 
   const Rig rig = ReadRig(job.rig_path);
   const MarkerSet set = ReadMarkerSet(job.markers_path);
@@ -167,6 +182,10 @@ int RunReconstruct(const Args& args) {
   }
   if (!(fps > 0) && !streams.empty()) {
     throw UsageError("the media carry no frame rate (image folders); give it with --fps F");
+  }
+  if (lowpass_hz > 0 && !(lowpass_hz < 0.5 * fps)) {
+    throw UsageError("--lowpass-hz " + FormatDouble(lowpass_hz) +
+                     " must be below half the frame rate (" + FormatDouble(0.5 * fps) + " Hz)");
   }
   for (size_t i = 0; i < streams.size();) {
     const double f = streams[i].source->fps();

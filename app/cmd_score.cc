@@ -8,6 +8,7 @@
 
 #include "app/command.h"
 #include "core/error.h"
+#include "core/file_util.h"
 #include "core/marker_set.h"
 #include "core/recording.h"
 #include "plugins/host/drill_score.h"
@@ -64,10 +65,18 @@ int RunScore(const Args& args) {
   if (!plugin) {
     std::vector<std::string> ids;
     for (const auto& p : scan.plugins) ids.push_back(p->id());
+    // A plugin for it that was refused (another ABI version, a failing
+    // descriptor) is the likelier cause than a misspelt id: say which and why.
+    for (const RefusedPlugin& r : scan.refused) {
+      if (r.path.filename().string().find(drill) != std::string::npos) {
+        throw Error(r.path.string(), "the plugin for drill '" + drill + "' was refused: " + r.reason);
+      }
+    }
     throw Error("--drill", "no plugin for drill '" + drill + "'; found: " +
                                (ids.empty() ? std::string("none") : Join(ids, ", ")) +
                                " (see 'hingelab plugins')");
   }
+  if (args.has("report")) CheckWritable(args.value("report"));
 
   const Recording recording = ReadRecording(recording_path);
   MarkerSet markers;
@@ -84,10 +93,22 @@ int RunScore(const Args& args) {
   if (has_static) static_points = ReadRecording(args.value("static")).points;
 
   ScoreOptions options;
-  if (args.has("thresholds")) options.thresholds = ReadThresholdFile(args.value("thresholds")).For(*plugin);
+  if (args.has("thresholds")) {
+    const ThresholdFile file = ReadThresholdFile(args.value("thresholds"));
+    file.CheckNames(scan.plugins);
+    options.thresholds = file.For(*plugin);
+  }
 
-  DrillScore score = ScoreTrial(*plugin, recording.points, SegmentLabelsFromMarkerSet(markers),
-                                has_static ? &static_points : nullptr, options);
+  DrillScore score;
+  try {
+    score = ScoreTrial(*plugin, recording.points, SegmentLabelsFromMarkerSet(markers),
+                       has_static ? &static_points : nullptr, options);
+  } catch (const Error& e) {
+    // The measures name the input by its role; the user knows it by its file.
+    if (e.where() == "recording") throw Error(recording_path.string(), e.message());
+    if (e.where() == "static trial" && has_static) throw Error(args.value("static"), e.message());
+    throw;
+  }
   if (args.has("report")) {
     WriteScoreReport(args.value("report"), score, *plugin, recording_path.filename().string());
   }

@@ -61,6 +61,13 @@ bool Args::has(const std::string& name) const { return options_.count(name) > 0;
 const std::string& Args::value(const std::string& name) const {
   auto it = options_.find(name);
   if (it == options_.end() || it->second.empty()) throw UsageError("missing required option --" + name);
+  // A second value of a one-value option is a slip (which one was meant?),
+  // not something to settle silently; repeatable options are read by values().
+  if (it->second.size() > 1) {
+    throw UsageError("--" + name + " given " + std::to_string(it->second.size()) +
+                     " times ('" + it->second.front() + "', '" + it->second.back() +
+                     "'); give it once");
+  }
   return it->second.back();
 }
 

@@ -36,7 +36,7 @@ class Args {
 
   const std::vector<std::string>& positional() const { return positional_; }
   bool has(const std::string& name) const;
-  // The last value given for an option; throws UsageError when absent.
+  // The value of a one-value option; throws UsageError when absent or given twice.
   const std::string& value(const std::string& name) const;
   std::string value_or(const std::string& name, const std::string& fallback) const;
   std::vector<std::string> values(const std::string& name) const;

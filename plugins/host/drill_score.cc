@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "core/error.h"
 #include "core/file_util.h"
@@ -37,6 +38,45 @@ double RoundMetric(const std::string& name, double v) {
   if (ends("_deg")) return RoundTo(v, 100);
   if (ends("_s")) return RoundTo(v, 1000);
   return RoundTo(v, 10000);
+}
+
+// The landmark whose track says a segment was seen in a frame.
+const char* SegmentLandmark(const std::string& segment) {
+  static const std::map<std::string, const char*> kLandmark = {
+      {"dowel", "DOWEL_TOP"},   {"pelvis", "SACRUM"},   {"knee_left", "KNEE_L"},
+      {"knee_right", "KNEE_R"}, {"thorax", "THORAX"},   {"head", "HEAD"},
+      {"bar", "BAR"},           {"foot_left", "FOOT_L"}, {"foot_right", "FOOT_R"}};
+  const auto it = kLandmark.find(segment);
+  return it == kLandmark.end() ? nullptr : it->second;
+}
+
+// Why a rep cannot be judged, or "" when it can: a required segment (none of
+// a group's alternatives) seen in fewer than half of the rep's frames. The
+// plugin's metrics would come from the frames left (a knee hidden for the
+// whole rep reads as no knee travel: "clean").
+std::string UnjudgeableRep(const DrillPlugin& plugin, const Measures& m, const RepScore& rep) {
+  const int first = std::max(0, rep.start_frame);
+  const int last = std::min(m.landmarks.num_frames() - 1, rep.end_frame);
+  if (last < first) return "";
+  std::string why;
+  for (const auto& group : plugin.required_segments()) {
+    double best = -1.0;
+    std::string seen_least;
+    for (const auto& segment : group) {
+      const char* landmark = SegmentLandmark(segment);
+      const int l = landmark ? m.landmarks.LabelIndex(landmark) : -1;
+      if (l < 0) continue;
+      int valid = 0;
+      for (int f = first; f <= last; ++f) valid += m.landmarks.at(f, l).valid();
+      const double fraction = static_cast<double>(valid) / (last - first + 1);
+      if (fraction > best) best = fraction, seen_least = segment;
+    }
+    if (best >= 0.0 && best < 0.5) {
+      why += (why.empty() ? "" : ", ") + seen_least + " tracked in " +
+             std::to_string(static_cast<int>(std::lround(100 * best))) + " % of its frames";
+    }
+  }
+  return why;
 }
 
 void AddMissing(const std::vector<std::string>& entries, DrillScore* out) {
@@ -184,6 +224,31 @@ std::map<std::string, double> ThresholdFile::For(const DrillPlugin& plugin) cons
   return out;
 }
 
+void ThresholdFile::CheckNames(const std::vector<std::shared_ptr<DrillPlugin>>& plugins) const {
+  std::set<std::string> ids, thresholds;
+  auto join = [](const std::set<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  for (const auto& p : plugins) {
+    ids.insert(p->id());
+    for (const auto& t : p->thresholds()) thresholds.insert(t.name);
+  }
+  for (const auto& [section, values] : per_drill) {
+    if (!ids.count(section)) {
+      throw Error(name, "section '" + section + "' is not a drill id; the drills are: " +
+                            join(ids) + " (see 'hingelab plugins')");
+    }
+  }
+  for (const auto& [key, value] : common) {
+    if (!thresholds.count(key)) {
+      throw Error(name, "no drill has a threshold '" + key +
+                            "'; 'hingelab plugins' lists each drill's thresholds");
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Scoring.
 
@@ -264,20 +329,29 @@ DrillScore ScoreTrial(const DrillPlugin& plugin, const Trajectories& trial,
     return out;
   }
 
-  out.assessable = true;
   double score_sum = 0;
   int grade_count[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < ps.reps.size(); ++i) {
     ScoredRep r;
-    r.index = static_cast<int>(i) + 1;
     r.rep = ps.reps[i];
     r.start_s = trial.time_s(r.rep.start_frame);
     r.end_s = trial.time_s(r.rep.end_frame);
+    if (const std::string why = UnjudgeableRep(plugin, out.measures, r.rep); !why.empty()) {
+      out.notes.push_back("the repetition at " + FormatDouble(RoundTo(r.start_s, 100)) + "-" +
+                          FormatDouble(RoundTo(r.end_s, 100)) + " s is not scored: " + why);
+      continue;
+    }
+    r.index = static_cast<int>(out.reps.size()) + 1;
     score_sum += r.rep.score;
     ++grade_count[r.rep.grade];
     out.reps.push_back(std::move(r));
   }
-  out.score = static_cast<int>(std::lround(score_sum / static_cast<double>(ps.reps.size())));
+  if (out.reps.empty()) {
+    out.notes.push_back("not assessable: no repetition was tracked well enough to score");
+    return out;
+  }
+  out.assessable = true;
+  out.score = static_cast<int>(std::lround(score_sum / static_cast<double>(out.reps.size())));
   // The grade most reps earned; a tie goes to the lower grade.
   out.grade = 0;
   for (int g = 1; g <= 3; ++g) {

@@ -30,6 +30,10 @@ struct ThresholdFile {
   // The overrides for one plugin. Throws hl::Error naming the file when its
   // section names a threshold the plugin does not have.
   std::map<std::string, double> For(const DrillPlugin& plugin) const;
+  // Throws hl::Error naming the file for a section that is no plugin's drill id
+  // or a top-level threshold no plugin has: a misspelt name would otherwise be
+  // ignored and the default used without a word.
+  void CheckNames(const std::vector<std::shared_ptr<DrillPlugin>>& plugins) const;
 };
 ThresholdFile ParseThresholdFile(std::string_view text, const std::string& name);
 ThresholdFile ReadThresholdFile(const std::filesystem::path& path);

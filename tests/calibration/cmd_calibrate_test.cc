@@ -110,6 +110,15 @@ TEST(CmdCalibrateTest, BadInputExitsOneNamingTheCamera) {
   EXPECT_EQ(r.out.rfind("error: left: ", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("dictionary"), std::string::npos) << r.out;
 
+  // The right dictionary with rows and columns swapped still finds corners and
+  // used to write a rig with RMS 44 px and cx -402; now exit 1 and no file.
+  r = Hingelab("calibrate --board charuco:7x5:0.04:0.02:DICT_6X6_250 --images left=" + kImages +
+                   out,
+               true);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("check --board"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "rig.yml"));
+
   // A bad SPEC is a usage error.
   r = Hingelab("calibrate --board charuco:5x7:0.04 --images left=" + kImages + out, true);
   EXPECT_EQ(r.status, 2) << r.out;

@@ -195,6 +195,44 @@ TEST(Drills, RdlGoodFormAndEachFault) {
   }
 }
 
+TEST(Drills, ARepWhoseKneesWereNotTrackedIsNotScored) {
+  // Rep 2 has the knees 9 cm forward, but neither knee plate is tracked
+  // during it: it once came out "clean" (no knee travel in no frames).
+  BodyPose knees = GoodHinge();
+  knees.knee_travel_left_m = knees.knee_travel_right_m = 0.09;
+  test::Motion motion(kFps);
+  motion.Hold(1.5);
+  motion.Rep(GoodHinge(), 0.3);
+  motion.Rep(knees, 0.3);
+  motion.Hold(1.0);
+  const BodyLayout layout;
+  Trajectories trial = test::MakeTrial(motion.poses(), kFps, layout);
+  const Trajectories stat = test::MakeTrial(std::vector<BodyPose>(100, BodyPose{}), kFps, layout);
+  auto plugin = Drill("dowel_hinge");
+  ASSERT_NE(plugin, nullptr);
+  const SegmentLabels segments = test::Segments(layout);
+  const DrillScore full = ScoreTrial(*plugin, trial, segments, &stat);
+  ASSERT_EQ(full.reps.size(), 2u);
+  EXPECT_EQ(Faults(full, 1), std::vector<std::string>{"knees_forward"});
+  const int first = full.reps[1].rep.start_frame, last = full.reps[1].rep.end_frame;
+  for (const char* segment : {"knee_left", "knee_right"}) {
+    for (const std::string& label : segments.at(segment)) {
+      const int l = trial.LabelIndex(label);
+      ASSERT_GE(l, 0) << label;
+      for (int f = first; f <= last; ++f) trial.at(f, l) = Sample::Invalid();
+    }
+  }
+  const DrillScore s = ScoreTrial(*plugin, trial, segments, &stat);
+  ASSERT_TRUE(s.assessable);
+  ASSERT_EQ(s.reps.size(), 1u);
+  EXPECT_EQ(s.reps[0].index, 1);
+  EXPECT_TRUE(s.faults.empty());
+  const bool said = std::any_of(s.notes.begin(), s.notes.end(), [](const std::string& n) {
+    return n.find("is not scored: knee_left tracked in 0 % of its frames") != std::string::npos;
+  });
+  EXPECT_TRUE(said) << "no note says why rep 2 is missing";
+}
+
 TEST(Drills, MissingSegmentsMakeADrillNotAssessable) {
   BodyLayout no_dowel;
   no_dowel.dowel = false;

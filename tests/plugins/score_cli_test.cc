@@ -68,6 +68,9 @@ class ScoreCli : public ::testing::Test {
                                            "  - {id: 21, segment: knee_right}\n";
     std::ofstream(dir_ / "lenient.yml") << "# more forgiving knees\ndowel_hinge:\n  knee_travel_m: 0.12\n";
     std::ofstream(dir_ / "typo.yml") << "dowel_hinge:\n  knee_travel: 0.12\n";
+    // Misspelt names outside a drill's section: once ignored without a word.
+    std::ofstream(dir_ / "typo_common.yml") << "contct_gap_m: 0.001\n";
+    std::ofstream(dir_ / "typo_drill.yml") << "dowel_hinj:\n  knee_travel_m: 0.12\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string P(const char* name) const { return (dir_ / name).string(); }
@@ -106,6 +109,19 @@ TEST_F(ScoreCli, ErrorsAndUsage) {
                      P("markers.yml") + " --thresholds " + P("typo.yml")).status, 1);
   EXPECT_EQ(Hingelab("score " + P("missing.csv") + " --drill dowel_hinge --markers " +
                      P("markers.yml")).status, 1);
+  for (const char* typo : {"typo_common.yml", "typo_drill.yml"}) {
+    EXPECT_EQ(Hingelab("score " + P("take.csv") + " --drill dowel_hinge --markers " +
+                       P("markers.yml") + " --thresholds " + P(typo)).status, 1) << typo;
+  }
+  // A report that cannot be written fails before the scoring, with no JSON.
+  const ProgramRun no_folder =
+      Hingelab("score " + P("take.csv") + " --drill dowel_hinge --markers " + P("markers.yml") +
+               " --json --report " + P("no_such_folder/report.html"));
+  EXPECT_EQ(no_folder.status, 1);
+  EXPECT_EQ(no_folder.out, "");
+  // One drill, given twice, is a usage error: which one was meant?
+  EXPECT_EQ(Hingelab("score " + P("take.csv") + " --drill dowel_hinge --drill rdl --markers " +
+                     P("markers.yml")).status, 2);
 }
 
 TEST_F(ScoreCli, PluginsListsEveryDrill) {

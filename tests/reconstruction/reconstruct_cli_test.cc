@@ -157,6 +157,28 @@ TEST_F(ReconstructCliTest, BadInputAndUsageErrors) {
   r = RunCli((kRoot / "nowhere").string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("error: "), std::string::npos);
+  // A --csv that cannot be written fails before the frames are read and
+  // leaves the -o file as it was (it was replaced, then the command failed).
+  const fs::path kept = kRoot / "kept.c3d";
+  WriteFileAtomic(kept, "an earlier result");
+  r = RunCli(Common() + CameraArgs(2) + " -o " + kept.string() + " --csv " +
+             (kRoot / "no_such_folder" / "x.csv").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no_such_folder"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadFileText(kept), "an earlier result");
+  // A low-pass at or above half the frame rate, or a tiny one (it crashed the
+  // filter), is a usage error or a result, never a crash.
+  EXPECT_EQ(RunCli(Common() + CameraArgs(2) + " -o " + (kRoot / "lp.c3d").string() +
+                   " --lowpass-hz 30").status, 2);
+  EXPECT_EQ(RunCli(Common() + CameraArgs(2) + " -o " + (kRoot / "lp.c3d").string() +
+                   " --lowpass-hz 1e-8").status, 0);
+  std::string huge_fps = Common();
+  huge_fps.replace(huge_fps.find("--fps 60"), 8, "--fps 1e308");  // C3D's float rate: inf
+  r = RunCli(huge_fps + CameraArgs(2) + " -o " + (kRoot / "lp.c3d").string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--fps must be"), std::string::npos) << r.err;
+  EXPECT_EQ(RunCli(Common() + " --fps 50" + CameraArgs(2) + " -o " + (kRoot / "lp.c3d").string())
+                .status, 2) << "--fps given twice";
 }
 
 }  // namespace
