@@ -125,8 +125,9 @@ class DrillInstance {
   DrillInstance(const DrillInstance&) = delete;
   DrillInstance& operator=(const DrillInstance&) = delete;
 
-  // Scores a recording. Throws hl::Error naming the plugin when it fails or
-  // returns anything invalid; a plugin's "not assessable" is a normal result.
+  // Scores a recording. Throws hl::Error naming the plugin when it fails,
+  // returns anything invalid, crashes or hangs (score() runs in a child
+  // process: plugin_child.h); a plugin's "not assessable" is a normal result.
   PluginScore Score(double fps, int num_frames, const std::vector<MeasureSeries>& series,
                     const std::vector<RepSpan>& reps, const std::vector<std::string>& segments,
                     bool has_static_trial);
@@ -135,6 +136,10 @@ class DrillInstance {
 
  private:
   friend class DrillPlugin;
+  // Score in this process: the C call and the checks of what it returned.
+  PluginScore ScoreHere(double fps, int num_frames, const std::vector<MeasureSeries>& series,
+                        const std::vector<RepSpan>& reps, const std::vector<std::string>& segments,
+                        bool has_static_trial);
   DrillInstance(std::shared_ptr<const DrillPlugin> plugin, void* context)
       : plugin_(std::move(plugin)), context_(context) {}
   std::shared_ptr<const DrillPlugin> plugin_;

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "plugins/host/measures.h"
 #include "plugins/host/plugin_checks.h"
+#include "plugins/host/plugin_child.h"
 #include "plugins/host/plugin_host.h"
 
 namespace hl {
@@ -29,6 +30,16 @@ PluginScore DrillInstance::Score(double fps, int num_frames,
                                  const std::vector<MeasureSeries>& series,
                                  const std::vector<RepSpan>& reps,
                                  const std::vector<std::string>& segments, bool has_static_trial) {
+  return plugin_detail::ScoreInChild(plugin_->Where(), [&] {
+    return ScoreHere(fps, num_frames, series, reps, segments, has_static_trial);
+  });
+}
+
+PluginScore DrillInstance::ScoreHere(double fps, int num_frames,
+                                     const std::vector<MeasureSeries>& series,
+                                     const std::vector<RepSpan>& reps,
+                                     const std::vector<std::string>& segments,
+                                     bool has_static_trial) {
   const std::string where = plugin_->Where();
   std::vector<hl_series> c_series;
   for (const auto& s : series) {

@@ -1,11 +1,13 @@
 /* A plugin whose score() misbehaves in the way its "mode" threshold picks:
  * 0 fails with a message, 1 returns an absurd rep count, 2 a fault outside the
  * vocabulary, 3 a NaN score, 4 frames outside the recording, 5 a status that
- * differs from the one stored, 6 behaves. The host must survive every one. */
+ * differs from the one stored, 6 behaves, 7 crashes (null pointer), 8 never
+ * returns, 9 aborts. The host must survive every one. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plugins/hingelab_plugin.h"
 
@@ -55,6 +57,15 @@ static int32_t score(void* ctx, const hl_score_input* in, hl_score_output* out) 
     case 5:
       out->status = HL_STATUS_OK;
       return HL_STATUS_ERROR;
+    case 7: {
+      volatile int* nowhere = NULL;
+      rep->score = *nowhere; /* a crash: SIGSEGV */
+      break;
+    }
+    case 8:
+      for (;;) sleep(1); /* never returns */
+    case 9:
+      abort();
     default:
       break;
   }

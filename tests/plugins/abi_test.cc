@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "plugins/hingelab_plugin.h"
 #include "plugins/host/measures.h"
+#include "plugins/host/plugin_child.h"
 #include "plugins/host/plugin_host.h"
 
 namespace hl {
@@ -139,9 +140,60 @@ TEST(PluginAbi, AFailingOrGarbageReturningPluginDoesNotTakeTheHostDown) {
       EXPECT_NE(std::string(e.what()).find("test_garbage"), std::string::npos) << e.what();
     }
   }
+  // A crash, a score() that never returns, an abort(): each an error naming
+  // the plugin, and the host (this test) goes on.
+  ASSERT_EQ(setenv("HINGELAB_PLUGIN_TIMEOUT_S", "2", 1), 0);
+  const std::pair<int, const char*> fatal[] = {
+      {7, "crashed while scoring"}, {8, "did not finish scoring within 2 s"},
+      {9, "crashed while scoring"}};
+  for (const auto& [mode, says] : fatal) {
+    auto instance = plugin->Create({{"mode", mode}}, 100.0);
+    try {
+      instance->Score(100.0, 100, input.series, input.reps, input.segments, true);
+      ADD_FAILURE() << "mode " << mode << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << mode << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find("test_garbage"), std::string::npos) << e.what();
+    }
+  }
+  unsetenv("HINGELAB_PLUGIN_TIMEOUT_S");
   auto behaving = plugin->Create({{"mode", 6}}, 100.0);
   EXPECT_EQ(behaving->Score(100.0, 100, input.series, input.reps, input.segments, true).reps.size(), 1u);
   EXPECT_THROW(behaving->Update(0.0, {{HL_MEASURE_HIP_BACK, 0.1}}), Error);  // 99 faults
+}
+
+TEST(PluginAbi, TheScoringProcessSendsTheWholeScoreBack) {
+  PluginScore score;
+  score.assessable = true;
+  score.message = "two reps";
+  score.missing_segments = {"thorax|dowel"};
+  RepScore rep;
+  rep.start_frame = 3;
+  rep.end_frame = 250;
+  rep.score = 71.5;
+  rep.grade = 2;
+  rep.faults = {"knees_forward"};
+  rep.cues = {"send the hips back"};
+  rep.metrics = {{"knee_travel_max_m", 0.071}, {"dowel_gap_max_m", -0.0}};
+  score.reps = {rep, RepScore{}};
+  const std::string bytes = plugin_detail::EncodeScore(score);
+  const PluginScore back = plugin_detail::DecodeScore(bytes, "p");
+  EXPECT_EQ(back.assessable, score.assessable);
+  EXPECT_EQ(back.message, score.message);
+  EXPECT_EQ(back.missing_segments, score.missing_segments);
+  ASSERT_EQ(back.reps.size(), 2u);
+  EXPECT_EQ(back.reps[0].start_frame, 3);
+  EXPECT_EQ(back.reps[0].end_frame, 250);
+  EXPECT_EQ(back.reps[0].score, 71.5);
+  EXPECT_EQ(back.reps[0].grade, 2);
+  EXPECT_EQ(back.reps[0].faults, rep.faults);
+  EXPECT_EQ(back.reps[0].cues, rep.cues);
+  EXPECT_EQ(back.reps[0].metrics, rep.metrics);
+  EXPECT_TRUE(back.reps[1].faults.empty());
+  // Every cut of the bytes is an error naming the plugin, never a crash.
+  for (size_t len = 0; len < bytes.size(); ++len) {
+    EXPECT_THROW(plugin_detail::DecodeScore(bytes.substr(0, len), "p"), Error) << len;
+  }
 }
 
 TEST(PluginAbi, AnExceptionInsideAPluginIsCaughtByItsWrapper) {
