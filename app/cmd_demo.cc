@@ -164,7 +164,10 @@ int RunDemo(const Args& args) {
     for (const auto& c : missing) m += (m.empty() ? "" : ", ") + c;
     std::printf("note: this build lacks: %s; those stages are skipped and said so below.\n", m.c_str());
   }
-  std::vector<std::string> sim_common = {"--rig", rig_preset, "-o", out.string(), "--seed", "1"};
+  // --replace: a second demo into the same folder writes its takes anew. The
+  // session's rig.yml, once calibrated (stage 2), is kept by the later takes.
+  std::vector<std::string> sim_common = {"--rig", rig_preset, "-o", out.string(), "--seed", "1",
+                                         "--replace"};
   if (!size.empty()) {
     sim_common.push_back("--size");
     sim_common.push_back(size);

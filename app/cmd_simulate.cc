@@ -127,6 +127,7 @@ int RunSimulate(const Args& args) {
     std::tie(o.width, o.height) = ParseImageSize(args.value("size"));
   }
   o.take = args.value_or("take", "");
+  o.replace = args.has("replace");
   o.render_images = !args.has("truth-only");
   const bool json = args.has("json");
   if (!json && StderrIsTerminal()) {
@@ -136,6 +137,11 @@ int RunSimulate(const Args& args) {
     };
   }
   const sim::SimulateSummary s = sim::SimulateTake(o);
+  if (s.kept_session_rig) {
+    std::fprintf(stderr, "note: %s: kept (the session's rig, e.g. a calibration); the simulator's "
+                 "true rig is %s\n", (o.output_dir / "rig.yml").string().c_str(),
+                 (s.take_dir / "truth" / "rig.toml").string().c_str());
+  }
   if (json) {
     Json j = Json::MakeObject();
     j["take_dir"] = s.take_dir.string();
@@ -176,6 +182,7 @@ HL_REGISTER_COMMAND(simulate_command,
                       {"fps", true, "frame rate (default: the rig's; calibration 10)"},
                       {"size", true, "image size WxH; intrinsics scale with it"},
                       {"take", true, "take folder name (default: drill id and faults)"},
+                      {"replace", false, "write over a take of the same name (default: refuse)"},
                       {"truth-only", false, "write truth and metadata, no images"},
                       {"json", false, "print one JSON object"}},
                      RunSimulate,

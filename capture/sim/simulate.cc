@@ -154,7 +154,22 @@ SimulateSummary SimulateTake(const SimulateOptions& o) {
   }
   const std::string take = o.take.empty() ? DefaultTakeName(o) : o.take;
   CheckTakeName(take);
+  // Never write over what a session already holds: a take of the same name
+  // (only with `replace`), or another marker set (its takes are labelled by it).
+  std::error_code exists_ec;
+  if (!o.replace && fs::exists(o.output_dir / take / "take.yml", exists_ec)) {
+    throw Error((o.output_dir / take).string(),
+                "already holds a take; choose another --take name or -o folder, or give "
+                "--replace to write over it");
+  }
   const MarkerSet set = ReadMarkerSet(o.markers_path);
+  const std::string markers_text = ReadFileText(o.markers_path);
+  if (fs::exists(o.output_dir / "markers.yml", exists_ec) &&
+      ReadFileText(o.output_dir / "markers.yml") != markers_text) {
+    throw Error((o.output_dir / "markers.yml").string(),
+                "the session holds another marker set than " + o.markers_path.string() +
+                    " (its takes are labelled by it); simulate into another -o folder");
+  }
   Rig rig = LoadRigOrPreset(o.rig);
   if (rig.cameras.empty()) throw Error("rig " + o.rig, "has no cameras");
   if (o.width > 0) rig = ScaleRig(rig, o.width, o.height);
@@ -226,6 +241,7 @@ SimulateSummary SimulateTake(const SimulateOptions& o) {
   const fs::path take_dir = dir / take;
   summary.take_dir = take_dir;
   std::error_code ec;
+  if (o.replace) fs::remove_all(take_dir, ec);
   fs::create_directories(take_dir / "truth", ec);
   if (ec) throw Error(take_dir.string(), "cannot create the folder: " + ec.message());
   if (!fs::exists(dir / "session.yml")) {
@@ -233,8 +249,14 @@ SimulateSummary SimulateTake(const SimulateOptions& o) {
                     "%YAML:1.0\n---\nformat: hingelab-session-1\nsubject: simulated\ndate: \"" +
                         Today() + "\"\nrig: rig.yml\nmarkers: markers.yml\n");
   }
-  WriteRig(dir / "rig.yml", rig);
-  WriteFileAtomic(dir / "markers.yml", ReadFileText(o.markers_path));
+  // The session's rig.yml is the rig its takes are reconstructed with: after
+  // `hingelab calibrate -o SESSION/rig.yml` the calibrated one, kept.
+  if (fs::exists(dir / "rig.yml", ec)) {
+    summary.kept_session_rig = true;
+  } else {
+    WriteRig(dir / "rig.yml", rig);
+  }
+  WriteFileAtomic(dir / "markers.yml", markers_text);
   WriteTakeYaml(take_dir / "take.yml", o.scene, o.drill, fps, summary.frames, rig, o);
   WriteRig(take_dir / "truth" / "rig.toml", rig);
 

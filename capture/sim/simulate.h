@@ -59,6 +59,9 @@ struct SimulateOptions {
   // Take folder name; empty: the drill id (plus its faults), "static" or
   // "calibration".
   std::string take;
+  // A take folder that already holds a take (take.yml) is refused unless this
+  // is set; then it is emptied first (no frames of the old take stay behind).
+  bool replace = false;
   Anthropometry body;
   // Called after each rendered frame (done, total) when set.
   std::function<void(int, int)> progress;
@@ -72,6 +75,9 @@ struct SimulateSummary {
   double fps = 0.0;
   int reps = 0;
   int markers = 0;  // markers in the scene
+  // The session folder's rig.yml was there already (a calibration, or an
+  // earlier take's) and was kept; the simulator's true rig is in truth/rig.toml.
+  bool kept_session_rig = false;
 };
 
 // Throws hl::Error naming the option or file at fault.

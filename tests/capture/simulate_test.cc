@@ -148,6 +148,36 @@ TEST(Simulate, StaticAndCalibrationScenes) {
             std::string::npos);
 }
 
+TEST(Simulate, ASessionsTakesAndRigAreNotWrittenOver) {
+  const fs::path dir = FreshDir("simulate_no_overwrite");
+  SimulateOptions o = Tiny(dir);
+  o.render_images = false;
+  SimulateTake(o);
+  // A calibrated rig in the session (here: any other file content) is kept.
+  WriteFileAtomic(dir / "rig.yml", "calibrated\n");
+  o.take = "second";
+  EXPECT_TRUE(SimulateTake(o).kept_session_rig);
+  EXPECT_EQ(ReadFileText(dir / "rig.yml"), "calibrated\n");
+  // The same take again: refused, naming the folder; with replace, written anew.
+  try {
+    SimulateTake(o);
+    ADD_FAILURE() << "a second take into the same folder was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("already holds a take"), std::string::npos) << e.what();
+  }
+  fs::create_directories(dir / "second" / "cam0");
+  WriteFileAtomic(dir / "second" / "cam0" / "000099.png", "stale");
+  o.replace = true;
+  SimulateTake(o);
+  EXPECT_FALSE(fs::exists(dir / "second" / "cam0" / "000099.png"));
+  EXPECT_TRUE(fs::exists(dir / "second" / "take.yml"));
+  // Another marker set would relabel the session's takes: refused.
+  WriteFileAtomic(dir / "markers.yml", "another set\n");
+  o.take = "third";
+  EXPECT_THROW(SimulateTake(o), Error);
+  EXPECT_FALSE(fs::exists(dir / "third"));
+}
+
 TEST(Simulate, BadOptionsNameTheProblem) {
   const fs::path dir = FreshDir("simulate_bad");
   SimulateOptions o = Tiny(dir);
