@@ -312,7 +312,7 @@ int RunCalibrate(const Args& args) {
   }
   std::printf("RMS %.3f px, %zu views rejected; world frame: %s\n", rms_px, rejected.size(),
               world_frame.c_str());
-  for (const auto& w : warnings) std::printf("warning: %s\n", w.c_str());
+  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   std::printf("wrote %s\n", out_path.c_str());
   return 0;
 }

@@ -55,6 +55,19 @@ std::string JoinIds(const std::vector<int>& ids) {
 Job JobFromTake(const fs::path& take_arg) {
   const fs::path take_dir = take_arg.filename().empty() ? take_arg.parent_path() : take_arg;
   const fs::path session_dir = take_dir.parent_path().empty() ? fs::path(".") : take_dir.parent_path();
+  std::error_code ec;
+  if (!fs::exists(take_dir / "take.yml", ec)) {
+    std::string takes;  // a session given for one of its takes: name them
+    for (const auto& entry : fs::directory_iterator(take_dir, ec)) {
+      if (fs::exists(entry.path() / "take.yml", ec)) {
+        takes += (takes.empty() ? "" : ", ") + entry.path().filename().string();
+      }
+    }
+    throw Error(take_dir.string(),
+                takes.empty() ? "is not a take folder (it has no take.yml); give SESSION/<take>, or "
+                                "--rig, --markers, --camera and -o"
+                              : "is a session, not a take; give one of its takes: " + takes);
+  }
   const SessionInfo session = ReadSession(session_dir);
   const TakeInfo take = ReadTake(take_dir);
   if (take.kind == "calibration") {
@@ -261,6 +274,22 @@ int RunReconstruct(const Args& args) {
   ReconstructionSummary summary;
   Recording rec;
   rec.points = reconstructor.Finish(fps, &summary);
+  bool any_sample = false;
+  for (int f = 0; f < rec.points.num_frames() && !any_sample; ++f) {
+    for (int l = 0; l < rec.points.num_labels() && !any_sample; ++l) {
+      any_sample = rec.points.at(f, l).valid();
+    }
+  }
+  if (!any_sample) {
+    // Nothing to write: an empty recording would read as a take that was fine.
+    std::string seen;
+    if (!summary.unknown_marker_ids.empty()) {
+      seen = " (ids " + JoinIds(summary.unknown_marker_ids) + " were seen, none in the set)";
+    }
+    throw Error(job.markers_path.string(),
+                "no marker of this marker set was found in any frame" + seen +
+                    "; check its dictionary and ids against the printed markers");
+  }
   rec.marker_set_yaml = set_yaml;
   WriteRecording(job.output, rec);
   if (args.has("csv")) WriteRecording(args.value("csv"), rec);

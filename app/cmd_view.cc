@@ -90,6 +90,10 @@ int RunView(const Args& args) {
   ScreenshotOptions options;
   if (args.has("size")) ParseSize(args.value("size"), &options.width, &options.height);
   if (args.has("panels")) options.panels = &panels;
+  if (state.num_frames() == 0) {
+    throw Error(args.positional().empty() ? std::string("view") : args.positional()[0],
+                "holds no frames: there is nothing to draw");
+  }
   const double frame = args.number("frame", 0.0);
   if (frame < 0 || frame >= state.num_frames() || frame != static_cast<int>(frame)) {
     throw Error("--frame", "must be a whole frame number in 0.." + std::to_string(state.num_frames() - 1) +

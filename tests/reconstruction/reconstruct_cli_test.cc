@@ -157,6 +157,24 @@ TEST_F(ReconstructCliTest, BadInputAndUsageErrors) {
   r = RunCli((kRoot / "nowhere").string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("error: "), std::string::npos);
+  // A marker set of another dictionary finds none of its markers: an error,
+  // not an empty recording that reads as a take that went fine.
+  std::string other = ReadFileText(kRoot / "session" / "markers.yml");
+  other.replace(other.find("dictionary: DICT_4X4_50"), 23, "dictionary: DICT_6X6_50");
+  WriteFileAtomic(kRoot / "other_dict.yml", other);
+  std::string other_set = Common();
+  other_set.replace(other_set.find((kRoot / "session" / "markers.yml").string()),
+                    (kRoot / "session" / "markers.yml").string().size(),
+                    (kRoot / "other_dict.yml").string());
+  r = RunCli(other_set + CameraArgs(2) + " -o " + (kRoot / "empty.c3d").string());
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("no marker of this marker set was found"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(kRoot / "empty.c3d"));
+  // The session folder given for a take: its takes are named.
+  r = RunCli((kRoot / "session").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("is a session, not a take; give one of its takes: hinge"),
+            std::string::npos) << r.err;
   // A --csv that cannot be written fails before the frames are read and
   // leaves the -o file as it was (it was replaced, then the command failed).
   const fs::path kept = kRoot / "kept.c3d";
