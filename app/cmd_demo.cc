@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -270,10 +271,18 @@ int RunDemo(const Args& args) {
     const auto& reps = s.at("reps").array();
     const auto& truth_reps = labels.at("reps").array();
     for (size_t i = 0; i < reps.size(); ++i) {
-      std::string found, expected;
+      std::string found, expected = "no simulated rep there";
       for (const auto& f : reps[i].at("faults").array()) found += (found.empty() ? "" : ",") + f.str();
-      if (i < truth_reps.size()) {
-        for (const auto& f : truth_reps[i].at("faults").array()) expected += (expected.empty() ? "" : ",") + f.str();
+      // The simulated rep this one overlaps most (a rep the scoring could not
+      // judge is left out, so the n-th scored rep need not be the n-th simulated).
+      const double start = reps[i].at("start_s").number(), end = reps[i].at("end_s").number();
+      double best = 0.0;
+      for (const auto& t : truth_reps) {
+        const double overlap = std::min(end, t.at("end_s").number()) - std::max(start, t.at("start_s").number());
+        if (overlap <= best) continue;
+        best = overlap;
+        expected.clear();
+        for (const auto& f : t.at("faults").array()) expected += (expected.empty() ? "" : ",") + f.str();
       }
       char buf[300];
       std::snprintf(buf, sizeof(buf), "rep %zu: grade %d, score %d, faults [%s], simulated [%s]", i + 1,

@@ -287,8 +287,9 @@ int RunReconstruct(const Args& args) {
       seen = " (ids " + JoinIds(summary.unknown_marker_ids) + " were seen, none in the set)";
     }
     throw Error(job.markers_path.string(),
-                "no marker of this marker set was found in any frame" + seen +
-                    "; check its dictionary and ids against the printed markers");
+                "no marker of this marker set was reconstructed in any frame" + seen +
+                    "; check its dictionary and ids against the printed markers, and that the rig "
+                    "is this studio's calibration");
   }
   rec.marker_set_yaml = set_yaml;
   WriteRecording(job.output, rec);

@@ -68,7 +68,7 @@ int RunScore(const Args& args) {
     // A plugin for it that was refused (another ABI version, a failing
     // descriptor) is the likelier cause than a misspelt id: say which and why.
     for (const RefusedPlugin& r : scan.refused) {
-      if (r.path.filename().string().find(drill) != std::string::npos) {
+      if (r.path.filename().string() == "libhl_drill_" + drill + ".so") {
         throw Error(r.path.string(), "the plugin for drill '" + drill + "' was refused: " + r.reason);
       }
     }

@@ -157,10 +157,17 @@ SimulateSummary SimulateTake(const SimulateOptions& o) {
   // Never write over what a session already holds: a take of the same name
   // (only with `replace`), or another marker set (its takes are labelled by it).
   std::error_code exists_ec;
-  if (!o.replace && fs::exists(o.output_dir / take / "take.yml", exists_ec)) {
-    throw Error((o.output_dir / take).string(),
-                "already holds a take; choose another --take name or -o folder, or give "
-                "--replace to write over it");
+  const fs::path take_path = o.output_dir / take;
+  if (fs::exists(take_path / "take.yml", exists_ec)) {
+    if (!o.replace) {
+      throw Error(take_path.string(), "already holds a take; choose another --take name or -o "
+                                      "folder, or give --replace to write over it");
+    }
+  } else if (fs::is_directory(take_path, exists_ec) &&
+             !fs::is_empty(take_path, exists_ec)) {
+    // Not a take: --replace must not empty a folder it did not write.
+    throw Error(take_path.string(), "holds files but no take (take.yml); choose another --take "
+                                    "name or -o folder");
   }
   const MarkerSet set = ReadMarkerSet(o.markers_path);
   const std::string markers_text = ReadFileText(o.markers_path);
@@ -173,6 +180,23 @@ SimulateSummary SimulateTake(const SimulateOptions& o) {
   Rig rig = LoadRigOrPreset(o.rig);
   if (rig.cameras.empty()) throw Error("rig " + o.rig, "has no cameras");
   if (o.width > 0) rig = ScaleRig(rig, o.width, o.height);
+  // A session rig.yml is kept (a calibration of this rig); one of other
+  // cameras or image sizes belongs to another rig, and its takes would be
+  // reconstructed with the wrong one.
+  if (const fs::path session_rig = o.output_dir / "rig.yml"; fs::exists(session_rig, exists_ec)) {
+    const Rig kept = ReadRig(session_rig);
+    bool same = kept.cameras.size() == rig.cameras.size();
+    for (size_t c = 0; same && c < rig.cameras.size(); ++c) {
+      same = kept.cameras[c].name == rig.cameras[c].name &&
+             kept.cameras[c].width == rig.cameras[c].width &&
+             kept.cameras[c].height == rig.cameras[c].height;
+    }
+    if (!same) {
+      throw Error(session_rig.string(),
+                  "is a rig of other cameras or image sizes than '" + o.rig +
+                      "' at this size; simulate into another -o folder");
+    }
+  }
   const double base_fps = IsRigPreset(o.rig) ? PresetFps(o.rig) : 60.0;
 
   SimulateSummary summary;
@@ -241,7 +265,7 @@ SimulateSummary SimulateTake(const SimulateOptions& o) {
   const fs::path take_dir = dir / take;
   summary.take_dir = take_dir;
   std::error_code ec;
-  if (o.replace) fs::remove_all(take_dir, ec);
+  if (o.replace && fs::exists(take_dir / "take.yml", ec)) fs::remove_all(take_dir, ec);
   fs::create_directories(take_dir / "truth", ec);
   if (ec) throw Error(take_dir.string(), "cannot create the folder: " + ec.message());
   if (!fs::exists(dir / "session.yml")) {

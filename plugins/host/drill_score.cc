@@ -40,39 +40,69 @@ double RoundMetric(const std::string& name, double v) {
   return RoundTo(v, 10000);
 }
 
-// The landmark whose track says a segment was seen in a frame.
+// The landmark whose track says a segment was seen in a frame (the dowel:
+// two of its markers, see SegmentSeen).
 const char* SegmentLandmark(const std::string& segment) {
   static const std::map<std::string, const char*> kLandmark = {
-      {"dowel", "DOWEL_TOP"},   {"pelvis", "SACRUM"},   {"knee_left", "KNEE_L"},
+      {"pelvis", "SACRUM"},   {"knee_left", "KNEE_L"},
       {"knee_right", "KNEE_R"}, {"thorax", "THORAX"},   {"head", "HEAD"},
       {"bar", "BAR"},           {"foot_left", "FOOT_L"}, {"foot_right", "FOOT_R"}};
   const auto it = kLandmark.find(segment);
   return it == kLandmark.end() ? nullptr : it->second;
 }
 
+// Whether `segment` was tracked in each frame, as its measures need it: the
+// dowel's line from any two of its markers, the others' landmark. Empty when
+// it cannot be told (no such landmark in this take).
+std::vector<uint8_t> SegmentSeen(const std::string& segment, const Trajectories& trial,
+                                 const SegmentLabels& segments, const Measures& m) {
+  const int n = m.landmarks.num_frames();
+  std::vector<uint8_t> seen;
+  if (segment == "dowel") {
+    const auto it = segments.find(segment);
+    if (it == segments.end()) return seen;
+    seen.assign(n, 0);
+    for (int f = 0; f < n && f < trial.num_frames(); ++f) {
+      int markers = 0;
+      for (const auto& label : it->second) {
+        const int l = trial.LabelIndex(label);
+        markers += l >= 0 && trial.at(f, l).valid();
+      }
+      seen[f] = markers >= 2;
+    }
+    return seen;
+  }
+  const char* landmark = SegmentLandmark(segment);
+  const int l = landmark ? m.landmarks.LabelIndex(landmark) : -1;
+  if (l < 0) return seen;
+  seen.assign(n, 0);
+  for (int f = 0; f < n; ++f) seen[f] = m.landmarks.at(f, l).valid();
+  return seen;
+}
+
 // Why a rep cannot be judged, or "" when it can: a required segment (none of
 // a group's alternatives) seen in fewer than half of the rep's frames. The
 // plugin's metrics would come from the frames left (a knee hidden for the
 // whole rep reads as no knee travel: "clean").
-std::string UnjudgeableRep(const DrillPlugin& plugin, const Measures& m, const RepScore& rep) {
+std::string UnjudgeableRep(const DrillPlugin& plugin, const Trajectories& trial,
+                           const SegmentLabels& segments, const Measures& m, const RepScore& rep) {
   const int first = std::max(0, rep.start_frame);
   const int last = std::min(m.landmarks.num_frames() - 1, rep.end_frame);
   if (last < first) return "";
   std::string why;
   for (const auto& group : plugin.required_segments()) {
     double best = -1.0;
-    std::string seen_least;
+    std::string names;
     for (const auto& segment : group) {
-      const char* landmark = SegmentLandmark(segment);
-      const int l = landmark ? m.landmarks.LabelIndex(landmark) : -1;
-      if (l < 0) continue;
+      const std::vector<uint8_t> seen = SegmentSeen(segment, trial, segments, m);
+      if (seen.empty()) continue;
       int valid = 0;
-      for (int f = first; f <= last; ++f) valid += m.landmarks.at(f, l).valid();
-      const double fraction = static_cast<double>(valid) / (last - first + 1);
-      if (fraction > best) best = fraction, seen_least = segment;
+      for (int f = first; f <= last; ++f) valid += seen[f];
+      best = std::max(best, static_cast<double>(valid) / (last - first + 1));
+      names += (names.empty() ? "" : " or ") + segment;
     }
     if (best >= 0.0 && best < 0.5) {
-      why += (why.empty() ? "" : ", ") + seen_least + " tracked in " +
+      why += (why.empty() ? "" : ", ") + names + " tracked in " +
              std::to_string(static_cast<int>(std::lround(100 * best))) + " % of its frames";
     }
   }
@@ -336,7 +366,8 @@ DrillScore ScoreTrial(const DrillPlugin& plugin, const Trajectories& trial,
     r.rep = ps.reps[i];
     r.start_s = trial.time_s(r.rep.start_frame);
     r.end_s = trial.time_s(r.rep.end_frame);
-    if (const std::string why = UnjudgeableRep(plugin, out.measures, r.rep); !why.empty()) {
+    if (const std::string why = UnjudgeableRep(plugin, trial, segments, out.measures, r.rep);
+        !why.empty()) {
       out.notes.push_back("the repetition at " + FormatDouble(RoundTo(r.start_s, 100)) + "-" +
                           FormatDouble(RoundTo(r.end_s, 100)) + " s is not scored: " + why);
       continue;

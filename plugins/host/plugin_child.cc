@@ -1,5 +1,6 @@
 #include "plugins/host/plugin_child.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -163,7 +164,9 @@ PluginScore ScoreInChild(const std::string& where, const std::function<PluginSco
     return score();
   }
   int fds[2];
-  if (pipe(fds) != 0) return score();
+  // Close-on-exec: a program another thread starts must not hold the write
+  // end open (the parent would wait for an end of file that never comes).
+  if (pipe2(fds, O_CLOEXEC) != 0) return score();
   const pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -213,14 +216,39 @@ PluginScore ScoreInChild(const std::string& where, const std::function<PluginSco
     bytes.append(buf, static_cast<size_t>(n));
   }
   close(fds[0]);
+  // The child has closed its end (or the time is up); it still gets until the
+  // deadline to exit, then it is killed: no wait without a bound.
   if (timed_out) kill(pid, SIGKILL);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool reaped = false, status_known = true;
+  while (!reaped) {
+    const pid_t r = waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+    if (r == pid) {
+      reaped = true;
+    } else if (r < 0 && errno == EINTR) {
+      continue;
+    } else if (r < 0) {
+      // ECHILD: SIGCHLD ignored or reaped elsewhere; the exit status is lost.
+      reaped = true;
+      status_known = false;
+    } else if (std::chrono::steady_clock::now() >= deadline) {
+      kill(pid, SIGKILL);
+      timed_out = true;
+    } else {
+      usleep(1000);
+    }
   }
   if (timed_out) {
     throw Error(where, "did not finish scoring within " + std::to_string(static_cast<int>(timeout_s)) +
                            " s and was stopped (HINGELAB_PLUGIN_TIMEOUT_S sets the limit); "
                            "report it to the plugin's author");
+  }
+  if (!status_known) {
+    if (bytes.empty()) {
+      throw Error(where, "the scoring process ended without a result (its exit status could not "
+                         "be read); report it to the plugin's author");
+    }
+    return DecodeScore(bytes, where);
   }
   if (WIFSIGNALED(status)) {
     throw Error(where, "crashed while scoring (signal " + SignalName(WTERMSIG(status)) +

@@ -153,11 +153,19 @@ TEST(Simulate, ASessionsTakesAndRigAreNotWrittenOver) {
   SimulateOptions o = Tiny(dir);
   o.render_images = false;
   SimulateTake(o);
-  // A calibrated rig in the session (here: any other file content) is kept.
-  WriteFileAtomic(dir / "rig.yml", "calibrated\n");
+  // A calibrated rig in the session (here: the same rig with a comment) is kept.
+  const std::string calibrated = ReadFileText(dir / "rig.yml") + "# calibrated\n";
+  WriteFileAtomic(dir / "rig.yml", calibrated);
   o.take = "second";
   EXPECT_TRUE(SimulateTake(o).kept_session_rig);
-  EXPECT_EQ(ReadFileText(dir / "rig.yml"), "calibrated\n");
+  EXPECT_EQ(ReadFileText(dir / "rig.yml"), calibrated);
+  // Another size is another rig: refused, the session's rig left as it is.
+  SimulateOptions other_size = o;
+  other_size.take = "other_size";
+  other_size.width = 320;
+  other_size.height = 180;
+  EXPECT_THROW(SimulateTake(other_size), Error);
+  EXPECT_EQ(ReadFileText(dir / "rig.yml"), calibrated);
   // The same take again: refused, naming the folder; with replace, written anew.
   try {
     SimulateTake(o);
@@ -171,6 +179,12 @@ TEST(Simulate, ASessionsTakesAndRigAreNotWrittenOver) {
   SimulateTake(o);
   EXPECT_FALSE(fs::exists(dir / "second" / "cam0" / "000099.png"));
   EXPECT_TRUE(fs::exists(dir / "second" / "take.yml"));
+  // --replace never empties a folder that holds no take.
+  fs::create_directories(dir / "notes");
+  WriteFileAtomic(dir / "notes" / "keep.txt", "mine");
+  o.take = "notes";
+  EXPECT_THROW(SimulateTake(o), Error);
+  EXPECT_EQ(ReadFileText(dir / "notes" / "keep.txt"), "mine");
   // Another marker set would relabel the session's takes: refused.
   WriteFileAtomic(dir / "markers.yml", "another set\n");
   o.take = "third";
@@ -225,8 +239,10 @@ TEST(SimulateCommand, UsageErrorsAndJson) {
   EXPECT_EQ(j.at("frames").number(), 2.0);
   EXPECT_TRUE(fs::exists(dir / "static" / "cam3" / "000001.png"));
   out.clear();
+  // The session's rig is the 64x36 one: a take at another size would be refused.
+  EXPECT_EQ(RunHingelab("simulate --drill rdl --truth-only --take t0 -o " + dir.string(), &out), 1);
   ASSERT_EQ(RunHingelab("simulate --drill rdl --fault back_flexion --fault knees_forward --reps 1 "
-                        "--truth-only --json --take t1 -o " + dir.string(), &out), 0);
+                        "--truth-only --json --size 64x36 --take t1 -o " + dir.string(), &out), 0);
   const Json labels = Json::Parse(ReadFileText(dir / "t1" / "truth" / "labels.json"));
   ASSERT_EQ(labels.at("reps").size(), 1u);
   EXPECT_EQ(labels.at("reps").array()[0].at("faults").size(), 2u);

@@ -231,6 +231,16 @@ TEST(Drills, ARepWhoseKneesWereNotTrackedIsNotScored) {
     return n.find("is not scored: knee_left tracked in 0 % of its frames") != std::string::npos;
   });
   EXPECT_TRUE(said) << "no note says why rep 2 is missing";
+
+  // One dowel marker hidden through rep 2 (the line needs two): both reps
+  // scored. The first version judged the dowel by its top marker alone.
+  for (const std::string& hidden : segments.at("dowel")) {
+    Trajectories one_hidden = test::MakeTrial(motion.poses(), kFps, layout);
+    const int l = one_hidden.LabelIndex(hidden);
+    ASSERT_GE(l, 0) << hidden;
+    for (int f = first; f <= last; ++f) one_hidden.at(f, l) = Sample::Invalid();
+    EXPECT_EQ(ScoreTrial(*plugin, one_hidden, segments, &stat).reps.size(), 2u) << hidden;
+  }
 }
 
 TEST(Drills, MissingSegmentsMakeADrillNotAssessable) {

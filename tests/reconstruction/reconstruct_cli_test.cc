@@ -168,7 +168,7 @@ TEST_F(ReconstructCliTest, BadInputAndUsageErrors) {
                     (kRoot / "other_dict.yml").string());
   r = RunCli(other_set + CameraArgs(2) + " -o " + (kRoot / "empty.c3d").string());
   EXPECT_EQ(r.status, 1) << r.err;
-  EXPECT_NE(r.err.find("no marker of this marker set was found"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no marker of this marker set was reconstructed"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(kRoot / "empty.c3d"));
   // The session folder given for a take: its takes are named.
   r = RunCli((kRoot / "session").string());
