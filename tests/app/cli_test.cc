@@ -152,6 +152,13 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   const RunResult r = Hingelab({"convert", "a.c3d", "b.trc", "--bogus"});
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("--bogus"), std::string::npos) << r.err;
+  // The demo at a size where its calibration stage cannot find the board
+  // stops before rendering anything (at 960x540 it failed after 20 s).
+  const RunResult small = Hingelab({"demo", "--size", "960x540", "--no-view", "-o",
+                                    (dir_ / "demo").string()});
+  EXPECT_EQ(small.status, 2);
+  EXPECT_NE(small.err.find("1280x720"), std::string::npos) << small.err;
+  EXPECT_TRUE(fs::is_empty(dir_ / "demo"));
 }
 
 TEST_F(CliTest, ConvertRefusesToOverwriteItsInputAndUnknownFormats) {
