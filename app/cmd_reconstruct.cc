@@ -274,13 +274,7 @@ int RunReconstruct(const Args& args) {
   ReconstructionSummary summary;
   Recording rec;
   rec.points = reconstructor.Finish(fps, &summary);
-  bool any_sample = false;
-  for (int f = 0; f < rec.points.num_frames() && !any_sample; ++f) {
-    for (int l = 0; l < rec.points.num_labels() && !any_sample; ++l) {
-      any_sample = rec.points.at(f, l).valid();
-    }
-  }
-  if (!any_sample) {
+  if (!(summary.reconstructed_fraction > 0)) {
     // Nothing to write: an empty recording would read as a take that was fine.
     std::string seen;
     if (!summary.unknown_marker_ids.empty()) {

@@ -40,17 +40,6 @@ double RoundMetric(const std::string& name, double v) {
   return RoundTo(v, 10000);
 }
 
-// The landmark whose track says a segment was seen in a frame (the dowel:
-// two of its markers, see SegmentSeen).
-const char* SegmentLandmark(const std::string& segment) {
-  static const std::map<std::string, const char*> kLandmark = {
-      {"pelvis", "SACRUM"},   {"knee_left", "KNEE_L"},
-      {"knee_right", "KNEE_R"}, {"thorax", "THORAX"},   {"head", "HEAD"},
-      {"bar", "BAR"},           {"foot_left", "FOOT_L"}, {"foot_right", "FOOT_R"}};
-  const auto it = kLandmark.find(segment);
-  return it == kLandmark.end() ? nullptr : it->second;
-}
-
 // Whether `segment` was tracked in each frame, as its measures need it: the
 // dowel's line from any two of its markers, the others' landmark. Empty when
 // it cannot be told (no such landmark in this take).
@@ -80,21 +69,35 @@ std::vector<uint8_t> SegmentSeen(const std::string& segment, const Trajectories&
   return seen;
 }
 
+using SeenBySegment = std::map<std::string, std::vector<uint8_t>>;
+
+// SegmentSeen of every segment the plugin requires, once per take.
+SeenBySegment RequiredSegmentsSeen(const DrillPlugin& plugin, const Trajectories& trial,
+                                   const SegmentLabels& segments, const Measures& m) {
+  SeenBySegment out;
+  for (const auto& group : plugin.required_segments()) {
+    for (const auto& segment : group) {
+      if (!out.count(segment)) out[segment] = SegmentSeen(segment, trial, segments, m);
+    }
+  }
+  return out;
+}
+
 // Why a rep cannot be judged, or "" when it can: a required segment (none of
 // a group's alternatives) seen in fewer than half of the rep's frames. The
 // plugin's metrics would come from the frames left (a knee hidden for the
 // whole rep reads as no knee travel: "clean").
-std::string UnjudgeableRep(const DrillPlugin& plugin, const Trajectories& trial,
-                           const SegmentLabels& segments, const Measures& m, const RepScore& rep) {
+std::string UnjudgeableRep(const DrillPlugin& plugin, const SeenBySegment& seen_by_segment,
+                           int num_frames, const RepScore& rep) {
   const int first = std::max(0, rep.start_frame);
-  const int last = std::min(m.landmarks.num_frames() - 1, rep.end_frame);
+  const int last = std::min(num_frames - 1, rep.end_frame);
   if (last < first) return "";
   std::string why;
   for (const auto& group : plugin.required_segments()) {
     double best = -1.0;
     std::string names;
     for (const auto& segment : group) {
-      const std::vector<uint8_t> seen = SegmentSeen(segment, trial, segments, m);
+      const std::vector<uint8_t>& seen = seen_by_segment.at(segment);
       if (seen.empty()) continue;
       int valid = 0;
       for (int f = first; f <= last; ++f) valid += seen[f];
@@ -361,12 +364,14 @@ DrillScore ScoreTrial(const DrillPlugin& plugin, const Trajectories& trial,
 
   double score_sum = 0;
   int grade_count[4] = {0, 0, 0, 0};
+  const SeenBySegment seen = RequiredSegmentsSeen(plugin, trial, segments, out.measures);
   for (size_t i = 0; i < ps.reps.size(); ++i) {
     ScoredRep r;
     r.rep = ps.reps[i];
     r.start_s = trial.time_s(r.rep.start_frame);
     r.end_s = trial.time_s(r.rep.end_frame);
-    if (const std::string why = UnjudgeableRep(plugin, trial, segments, out.measures, r.rep);
+    if (const std::string why =
+            UnjudgeableRep(plugin, seen, out.measures.landmarks.num_frames(), r.rep);
         !why.empty()) {
       out.notes.push_back("the repetition at " + FormatDouble(RoundTo(r.start_s, 100)) + "-" +
                           FormatDouble(RoundTo(r.end_s, 100)) + " s is not scored: " + why);

@@ -4,7 +4,24 @@
 #include "core/error.h"
 #include "plugins/host/measure_steps.h"
 
-namespace hl::measure_steps {
+namespace hl {
+namespace {
+
+constexpr std::pair<const char*, const char*> kSegmentLandmarks[] = {
+    {"pelvis", "SACRUM"},    {"knee_left", "KNEE_L"}, {"knee_right", "KNEE_R"},
+    {"thorax", "THORAX"},    {"head", "HEAD"},        {"bar", "BAR"},
+    {"foot_left", "FOOT_L"}, {"foot_right", "FOOT_R"}};
+
+}  // namespace
+
+const char* SegmentLandmark(std::string_view segment) {
+  for (const auto& [s, landmark] : kSegmentLandmarks) {
+    if (segment == s) return landmark;
+  }
+  return nullptr;
+}
+
+namespace measure_steps {
 
 using Eigen::Matrix3d;
 using Eigen::Vector3d;
@@ -23,12 +40,8 @@ LandmarkTracks TrackLandmarks(const Trajectories& trial, const SegmentLabels& se
   LandmarkTracks lm;
   auto& tracks = lm.tracks;
   auto& ref_point = lm.ref_point;
-  const std::pair<const char*, const char*> centres[] = {
-      {"pelvis", "SACRUM"},    {"knee_left", "KNEE_L"}, {"knee_right", "KNEE_R"},
-      {"thorax", "THORAX"},    {"head", "HEAD"},        {"bar", "BAR"},
-      {"foot_left", "FOOT_L"}, {"foot_right", "FOOT_R"}};
   std::map<std::string, std::string> centre_notes;  // landmark -> note, unless replaced below
-  for (const auto& [segment, landmark] : centres) {
+  for (const auto& [segment, landmark] : kSegmentLandmarks) {
     if (!seg.has(segment)) continue;
     const std::vector<int> all = seg.labels.at(segment);
     const std::vector<int> core = MostSeenSubset(trial, all);
@@ -132,4 +145,5 @@ SubjectFrame FindSubjectFrame(const LandmarkTracks& lm, int num_frames) {
   return frame;
 }
 
-}  // namespace hl::measure_steps
+}  // namespace measure_steps
+}  // namespace hl

@@ -62,6 +62,11 @@ using SegmentLabels = std::map<std::string, std::vector<std::string>>;
 // Labels M<id> per segment of a marker set.
 SegmentLabels SegmentLabelsFromMarkerSet(const MarkerSet& set);
 
+// The landmark a segment's markers carry (pelvis: SACRUM, knee_left: KNEE_L,
+// thorax: THORAX, ...); nullptr for the dowel, whose measures use its line, and
+// for a name that is no segment.
+const char* SegmentLandmark(std::string_view segment);
+
 struct MeasureOptions {
   // A marker counts as tracked when it is valid in at least this fraction of frames.
   double min_valid_fraction = 0.2;
